@@ -1,0 +1,221 @@
+package io.brokest;
+
+import io.brokest.internal.client.ClientConfig;
+import io.brokest.internal.client.ClientEngine;
+import io.brokest.internal.task.BiFunctionCall;
+import io.brokest.internal.task.FunctionCall;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A client that runs tasks on remote worker daemons, with no broker in between.
+ *
+ * <pre>{@code
+ * try (Brokest brokest = Brokest.connect("tcp://worker-1:5555", "tcp://worker-2:5555")) {
+ *     CompletableFuture<Integer> answer = brokest.submit(() -> 6 * 7);
+ *     CompletableFuture<String> upper = brokest.queue(s -> s.toUpperCase(), "hello");
+ * }
+ * }</pre>
+ *
+ * <p>Each task is serialized on the calling thread (a task that cannot be serialized fails right
+ * there, with a message naming the value at fault), sent to the worker with the most free capacity,
+ * and its result or exception completes the returned future. Workers load the task's classes from
+ * this client. Many tasks may be in flight at once. Thread-safe: share one instance.
+ */
+public final class Brokest implements AutoCloseable {
+    private final ClientEngine engine;
+
+    private Brokest(ClientEngine engine) {
+        this.engine = engine;
+    }
+
+    /**
+     * Connects to the given workers with default settings.
+     *
+     * @param endpoints ZeroMQ endpoints of worker daemons, such as {@code tcp://127.0.0.1:5555}
+     */
+    public static Brokest connect(String... endpoints) {
+        return builder().workers(endpoints).build();
+    }
+
+    /** A builder for a client with non-default settings. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Runs a task on a worker with default options. */
+    public <T> CompletableFuture<T> submit(Task<T> task) {
+        return submit(task, TaskOptions.defaults());
+    }
+
+    /**
+     * Runs a task on a worker.
+     *
+     * @throws TaskSerializationException if the task or something it captures cannot be serialized
+     * @throws java.util.concurrent.RejectedExecutionException if {@code maxPending} tasks are pending
+     *         and the client was built to fail fast
+     * @throws IllegalStateException if this client is closed
+     */
+    public <T> CompletableFuture<T> submit(Task<T> task, TaskOptions options) {
+        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(options, "options");
+        return engine.submit(task, options, "task " + task.getClass().getName());
+    }
+
+    /** Runs {@code function.apply(argument)} on a worker. */
+    public <A, R> CompletableFuture<R> queue(RemoteFunction<A, R> function, A argument) {
+        return queue(function, argument, TaskOptions.defaults());
+    }
+
+    /** Runs {@code function.apply(argument)} on a worker with the given options. */
+    public <A, R> CompletableFuture<R> queue(RemoteFunction<A, R> function, A argument, TaskOptions options) {
+        Objects.requireNonNull(function, "function");
+        return engine.submit(new FunctionCall<>(function, argument), options,
+                "function " + function.getClass().getName());
+    }
+
+    /** Runs {@code function.apply(first, second)} on a worker. */
+    public <A, B, R> CompletableFuture<R> queue(RemoteBiFunction<A, B, R> function, A first, B second) {
+        return queue(function, first, second, TaskOptions.defaults());
+    }
+
+    /** Runs {@code function.apply(first, second)} on a worker with the given options. */
+    public <A, B, R> CompletableFuture<R> queue(RemoteBiFunction<A, B, R> function, A first, B second,
+                                                TaskOptions options) {
+        Objects.requireNonNull(function, "function");
+        return engine.submit(new BiFunctionCall<>(function, first, second), options,
+                "function " + function.getClass().getName());
+    }
+
+    /** Starts using another worker; it takes work as soon as it answers. */
+    public void addWorker(String endpoint) {
+        engine.addWorker(Objects.requireNonNull(endpoint, "endpoint"));
+    }
+
+    /** Stops sending new tasks to a worker; its running tasks finish, then the connection closes. */
+    public void removeWorker(String endpoint) {
+        engine.removeWorker(Objects.requireNonNull(endpoint, "endpoint"));
+    }
+
+    /** Tasks submitted whose futures are not complete yet. */
+    public int pendingTasks() {
+        return engine.outstandingCount();
+    }
+
+    /**
+     * Waits up to the close timeout for tasks in flight, then fails the rest with a
+     * {@link BrokestException} and disconnects. Idempotent.
+     */
+    @Override
+    public void close() {
+        engine.close();
+    }
+
+    /** Settings of a client; {@link #build()} checks them and connects. */
+    public static final class Builder {
+        private final List<String> endpoints = new ArrayList<>();
+        private String name;
+        private ClassLoader classLoader;
+        private int maxMessageBytes = 64 * 1024 * 1024;
+        private Duration heartbeat = Duration.ofSeconds(1);
+        private int liveness = 3;
+        private int maxPending = 100_000;
+        private boolean failFastWhenFull;
+        private Duration closeTimeout = Duration.ofSeconds(10);
+        private Duration noWorkerTimeout = Duration.ofSeconds(60);
+        private int callbackThreads = 2;
+
+        private Builder() {
+        }
+
+        /** Adds worker endpoints, such as {@code tcp://127.0.0.1:5555}. */
+        public Builder workers(String... endpoints) {
+            for (String e : endpoints) {
+                this.endpoints.add(Objects.requireNonNull(e, "endpoint"));
+            }
+            return this;
+        }
+
+        /** A name for this client in workers' logs; default: host, pid and a counter. */
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /**
+         * The class loader that workers' class requests are answered from, and results are read with.
+         * Default: the calling thread's context class loader at {@link #build()}.
+         */
+        public Builder classLoader(ClassLoader loader) {
+            this.classLoader = Objects.requireNonNull(loader, "loader");
+            return this;
+        }
+
+        /** The largest task or result, serialized; default 64 MiB. Must match the workers' setting. */
+        public Builder maxMessageBytes(int bytes) {
+            if (bytes < 1024) {
+                throw new IllegalArgumentException("maxMessageBytes must be >= 1024, was " + bytes);
+            }
+            this.maxMessageBytes = bytes;
+            return this;
+        }
+
+        /**
+         * How often to ping idle workers, and how many intervals of silence declare a worker lost
+         * (default 1 s and 3).
+         */
+        public Builder heartbeat(Duration interval, int liveness) {
+            if (interval.toMillis() < 10 || liveness < 1) {
+                throw new IllegalArgumentException("heartbeat must be >= 10 ms and liveness >= 1, were "
+                        + interval + " and " + liveness);
+            }
+            this.heartbeat = interval;
+            this.liveness = liveness;
+            return this;
+        }
+
+        /**
+         * At most this many tasks submitted and not complete; beyond it, {@code submit} waits for room
+         * (default) or, with {@code failFast}, throws {@link java.util.concurrent.RejectedExecutionException}.
+         */
+        public Builder maxPending(int maxPending, boolean failFast) {
+            if (maxPending < 1) {
+                throw new IllegalArgumentException("maxPending must be >= 1, was " + maxPending);
+            }
+            this.maxPending = maxPending;
+            this.failFastWhenFull = failFast;
+            return this;
+        }
+
+        /** How long {@link Brokest#close()} waits for tasks in flight (default 10 s). */
+        public Builder closeTimeout(Duration timeout) {
+            this.closeTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * How long a task waits while no worker is reachable before failing with
+         * {@link WorkerLostException} (default 60 s).
+         */
+        public Builder noWorkerTimeout(Duration timeout) {
+            this.noWorkerTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /** Connects. Workers may come up later: tasks wait for them. */
+        public Brokest build() {
+            ClassLoader loader = classLoader != null ? classLoader : Thread.currentThread().getContextClassLoader();
+            if (loader == null) {
+                loader = Brokest.class.getClassLoader();
+            }
+            ClientConfig config = new ClientConfig(List.copyOf(endpoints),
+                    name != null ? name : ClientEngine.defaultName(), loader, maxMessageBytes,
+                    (int) heartbeat.toMillis(), liveness, maxPending, failFastWhenFull, closeTimeout.toMillis(),
+                    callbackThreads);
+            return new Brokest(new ClientEngine(config, noWorkerTimeout));
+        }
+    }
+}

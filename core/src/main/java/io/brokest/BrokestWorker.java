@@ -1,0 +1,141 @@
+package io.brokest;
+
+import io.brokest.internal.worker.WorkerConfig;
+import io.brokest.internal.worker.WorkerEngine;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A worker that runs tasks sent by Brokest clients, embedded in the current JVM. The worker daemon
+ * ({@code java -jar worker-daemon.jar}) is a thin command line around this class; tests use it
+ * through {@code io.brokest.testing.InProcessWorker}.
+ *
+ * <pre>{@code
+ * try (BrokestWorker worker = BrokestWorker.builder().bind("tcp://127.0.0.1:5555").threads(4).start()) {
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>Tasks' classes are always loaded from the client that sent them, in a class loader of that
+ * client's own, never from this JVM's classpath (except the JDK and Brokest's API). Thread-safe.
+ */
+public final class BrokestWorker implements AutoCloseable {
+    private final WorkerEngine engine;
+
+    private BrokestWorker(WorkerEngine engine) {
+        this.engine = engine;
+    }
+
+    /** A builder with defaults: loopback port 5555, one thread per core, prefetch 2. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The endpoint actually bound (with the real port when the bind address used {@code *} or 0). */
+    public String endpoint() {
+        return engine.endpoint();
+    }
+
+    /** How many tasks the worker offers to take at once: its threads plus its prefetch. */
+    public int capacity() {
+        return engine.config().capacity();
+    }
+
+    /** Tasks accepted and not yet finished, across all clients. */
+    public int runningTasks() {
+        return engine.runningTasks();
+    }
+
+    /** Clients currently connected. */
+    public int clientCount() {
+        return engine.clientCount();
+    }
+
+    /**
+     * Graceful stop: takes no new tasks, tells clients to send new work elsewhere, lets running tasks
+     * finish for up to {@code drainTimeout} and sends their results, then closes.
+     *
+     * @return how many tasks were still running when the time ran out (they were interrupted)
+     */
+    public int shutdown(Duration drainTimeout) throws InterruptedException {
+        return engine.shutdown(drainTimeout);
+    }
+
+    /** Abrupt stop: running tasks are interrupted; their clients re-run them on other workers. */
+    @Override
+    public void close() {
+        engine.close();
+    }
+
+    /** Settings of a worker; {@link #start()} checks them and binds. */
+    public static final class Builder {
+        private String bind = "tcp://127.0.0.1:5555";
+        private int threads = Runtime.getRuntime().availableProcessors();
+        private int prefetch = 2;
+        private int maxMessageBytes = 64 * 1024 * 1024;
+        private Duration heartbeat = Duration.ofSeconds(1);
+        private int liveness = 3;
+        private Duration classFetchTimeout = Duration.ofSeconds(30);
+        private long maxClassCacheBytes = 256L * 1024 * 1024;
+
+        private Builder() {
+        }
+
+        /** The ZeroMQ endpoint to bind, such as {@code tcp://127.0.0.1:5555} or {@code tcp://127.0.0.1:*}. */
+        public Builder bind(String endpoint) {
+            this.bind = Objects.requireNonNull(endpoint, "endpoint");
+            return this;
+        }
+
+        /** How many tasks run at once. */
+        public Builder threads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("threads must be >= 1, was " + threads);
+            }
+            this.threads = threads;
+            return this;
+        }
+
+        /** How many tasks beyond {@link #threads} a client may queue here, to hide network latency. */
+        public Builder prefetch(int prefetch) {
+            if (prefetch < 0) {
+                throw new IllegalArgumentException("prefetch must be >= 0, was " + prefetch);
+            }
+            this.prefetch = prefetch;
+            return this;
+        }
+
+        /** The largest message accepted or sent; a bigger task or result fails with a clear error. */
+        public Builder maxMessageBytes(int bytes) {
+            if (bytes < 1024) {
+                throw new IllegalArgumentException("maxMessageBytes must be >= 1024, was " + bytes);
+            }
+            this.maxMessageBytes = bytes;
+            return this;
+        }
+
+        /** How often the worker pings idle clients; a client silent for {@code liveness} intervals is gone. */
+        public Builder heartbeat(Duration interval, int liveness) {
+            if (interval.toMillis() < 10 || liveness < 1) {
+                throw new IllegalArgumentException("heartbeat must be >= 10 ms and liveness >= 1, were "
+                        + interval + " and " + liveness);
+            }
+            this.heartbeat = interval;
+            this.liveness = liveness;
+            return this;
+        }
+
+        /** How long a task waits for a class from its client before failing with ClassNotFoundException. */
+        public Builder classFetchTimeout(Duration timeout) {
+            this.classFetchTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /** Binds and starts the worker. @throws IllegalStateException if it cannot bind (port in use...) */
+        public BrokestWorker start() {
+            WorkerConfig config = new WorkerConfig(bind, threads, prefetch, maxMessageBytes,
+                    (int) heartbeat.toMillis(), liveness, classFetchTimeout.toMillis(), maxClassCacheBytes);
+            return new BrokestWorker(new WorkerEngine(config));
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package io.brokest.internal.client;
+
+import io.brokest.internal.wire.Message;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Answers a worker's request for a class file or resource with the bytes this client's class loader
+ * sees: application classes and third-party jars alike. Bytes and their SHA-256 are cached, since
+ * every worker asks for the same classes. When the worker already holds bytes with the same hash,
+ * only the hash is sent back.
+ *
+ * <p>Thread-safe; runs on a helper thread, never the agent thread, since reading jars is I/O.
+ */
+final class ClassServer {
+    private record Entry(String hash, byte[] bytes) {
+    }
+
+    private static final Entry MISSING = new Entry(null, new byte[0]);
+
+    private final ClassLoader loader;
+    private final int maxBytes;
+    private final Map<String, Entry> cache = new ConcurrentHashMap<>();
+
+    ClassServer(ClassLoader loader, int maxBytes) {
+        this.loader = loader;
+        this.maxBytes = maxBytes;
+    }
+
+    Message.ClassData answer(Message.ClassRequest request) {
+        Entry entry = cache.computeIfAbsent(request.kind() + ":" + request.name(), k -> read(request.name()));
+        if (entry == MISSING) {
+            return new Message.ClassData(request.requestId(), false, null, new byte[0]);
+        }
+        boolean workerHasIt = entry.hash.equals(request.knownHash());
+        return new Message.ClassData(request.requestId(), true, entry.hash, workerHasIt ? new byte[0] : entry.bytes);
+    }
+
+    private Entry read(String name) {
+        if (name == null || name.isEmpty() || name.startsWith("/") || name.contains("..")) {
+            return MISSING;
+        }
+        try (InputStream in = loader.getResourceAsStream(name)) {
+            if (in == null) {
+                return MISSING;
+            }
+            byte[] bytes = in.readNBytes(maxBytes + 1);
+            if (bytes.length > maxBytes) {
+                return MISSING;
+            }
+            return new Entry(sha256(bytes), bytes);
+        } catch (IOException e) {
+            return MISSING;
+        }
+    }
+
+    private static String sha256(byte[] content) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every JDK", e);
+        }
+    }
+}

@@ -1,0 +1,398 @@
+package io.brokest.internal.client;
+
+import io.brokest.BrokestException;
+import io.brokest.WorkerLostException;
+import io.brokest.internal.util.Mailbox;
+import io.brokest.internal.wire.MalformedMessageException;
+import io.brokest.internal.wire.Message;
+import io.brokest.internal.wire.Protocol;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+/**
+ * The client's socket thread: owns one DEALER socket per worker and nothing else runs on it. It takes
+ * commands from the {@link Mailbox}, lets the {@link Dispatcher} decide where tasks go, reads WELCOME,
+ * RESULT and CLASS_REQ messages, and keeps heartbeats. It never decodes results nor reads class files
+ * (those go to helper executors), so its heartbeats stay punctual.
+ *
+ * <p>Liveness: a worker that sends nothing for {@code liveness} heartbeat intervals is declared lost;
+ * its tasks go back to the queue (within their retry budget) and its socket is replaced, which drops
+ * anything still queued for it, so a frozen worker that wakes up cannot receive stale tasks.
+ */
+final class ClientAgent implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(ClientAgent.class);
+
+    private final ClientConfig config;
+    private final ZContext context;
+    private final Mailbox<Command> mailbox;
+    private final Dispatcher dispatcher = new Dispatcher();
+    private final Completer completer;
+    private final ClassServer classServer;
+    private final ExecutorService classThreads;
+    private final byte[] hello;
+    private final long heartbeatNanos;
+    private final long noWorkerTimeoutNanos;
+
+    private ZMQ.Poller poller;
+    private final List<WorkerLink> polled = new ArrayList<>();
+    private boolean pollerStale = true;
+    private boolean running = true;
+
+    ClientAgent(ClientConfig config, ZContext context, Mailbox<Command> mailbox, Completer completer,
+                ClassServer classServer, ExecutorService classThreads, Message.Hello hello,
+                long noWorkerTimeoutNanos) {
+        this.config = config;
+        this.context = context;
+        this.mailbox = mailbox;
+        this.completer = completer;
+        this.classServer = classServer;
+        this.classThreads = classThreads;
+        this.hello = Protocol.encode(hello);
+        this.heartbeatNanos = TimeUnit.MILLISECONDS.toNanos(config.heartbeatMillis());
+        this.noWorkerTimeoutNanos = noWorkerTimeoutNanos;
+    }
+
+    @Override
+    public void run() {
+        try {
+            for (String endpoint : config.endpoints()) {
+                addWorker(endpoint);
+            }
+            long tickNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(10), heartbeatNanos / 4);
+            long nextTick = System.nanoTime() + tickNanos;
+            while (running) {
+                if (pollerStale) {
+                    rebuildPoller();
+                }
+                long waitMillis = Math.max(0, TimeUnit.NANOSECONDS.toMillis(nextTick - System.nanoTime()));
+                poller.poll(waitMillis);
+                for (int i = 0; i < polled.size(); i++) {
+                    if (poller.pollin(i)) {
+                        receiveAll(polled.get(i));
+                    }
+                }
+                if (poller.pollin(polled.size())) {
+                    mailbox.drain(this::execute);
+                }
+                if (running) {
+                    dispatcher.dispatch(this::sendTask);
+                }
+                long now = System.nanoTime();
+                if (now - nextTick >= 0) {
+                    tick(now);
+                    nextTick = now + tickNanos;
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            LOG.error("Brokest client agent failed; failing all tasks", e);
+            failEverything(new BrokestException("the Brokest client stopped after an internal error: " + e, e));
+        } finally {
+            if (poller != null) {
+                poller.close();
+            }
+            for (WorkerLink link : dispatcher.links()) {
+                if (link.socket != null) {
+                    context.destroySocket(link.socket);
+                }
+            }
+        }
+    }
+
+    private void rebuildPoller() {
+        if (poller != null) {
+            poller.close();
+        }
+        polled.clear();
+        polled.addAll(dispatcher.links());
+        poller = context.createPoller(polled.size() + 1);
+        for (WorkerLink link : polled) {
+            poller.register(link.socket, ZMQ.Poller.POLLIN);
+        }
+        poller.register(mailbox.channel(), ZMQ.Poller.POLLIN);
+        pollerStale = false;
+    }
+
+    private void execute(Command command) {
+        if (command instanceof Command.Submit s) {
+            if (!running) {
+                completer.fail(s.task(), new BrokestException("the Brokest client is closed"));
+            } else {
+                s.task().queuedSinceNanos = System.nanoTime();
+                dispatcher.enqueue(s.task());
+            }
+        } else if (command instanceof Command.Cancel c) {
+            WorkerLink link = dispatcher.forget(c.taskId());
+            if (link != null && link.state == WorkerLink.State.READY) {
+                send(link, Protocol.encode(new Message.Cancel(c.taskId())));
+            }
+        } else if (command instanceof Command.ReplyClassData r) {
+            WorkerLink link = dispatcher.link(r.endpoint());
+            if (link != null) {
+                send(link, Protocol.encode(r.data()));
+            }
+        } else if (command instanceof Command.AddWorker a) {
+            addWorker(a.endpoint());
+        } else if (command instanceof Command.RemoveWorker r) {
+            removeWorker(r.endpoint());
+        } else if (command instanceof Command.Shutdown s) {
+            shutdown();
+            s.done().complete(null);
+        }
+    }
+
+    private void addWorker(String endpoint) {
+        WorkerLink existing = dispatcher.link(endpoint);
+        if (existing != null) {
+            existing.removed = false;
+            return;
+        }
+        WorkerLink link = new WorkerLink(endpoint);
+        link.lastHeardNanos = System.nanoTime();
+        openSocket(link);
+        dispatcher.addLink(link);
+        pollerStale = true;
+    }
+
+    private void removeWorker(String endpoint) {
+        WorkerLink link = dispatcher.link(endpoint);
+        if (link == null) {
+            return;
+        }
+        link.removed = true;
+        if (link.inFlight.isEmpty()) {
+            dropLink(link);
+        }
+    }
+
+    private void dropLink(WorkerLink link) {
+        if (link.state == WorkerLink.State.READY) {
+            send(link, Protocol.encode(new Message.Bye("worker removed by the client")));
+        }
+        dispatcher.removeLink(link);
+        context.destroySocket(link.socket);
+        link.socket = null;
+        pollerStale = true;
+        LOG.info("removed {}", link);
+    }
+
+    private void openSocket(WorkerLink link) {
+        ZMQ.Socket socket = context.createSocket(SocketType.DEALER);
+        socket.setLinger(0);
+        socket.setSndHWM(100_000);
+        socket.setRcvHWM(100_000);
+        socket.setMaxMsgSize(config.maxMessageBytes() + 1024L);
+        socket.setHelloMsg(hello);
+        socket.setHandshakeIvl(2_000); // a stuck ZMTP handshake retries instead of waiting 30 s (jeromq#1022)
+        socket.setReconnectIVL(100);
+        socket.setReconnectIVLMax(2_000);
+        socket.connect(link.endpoint);
+        link.socket = socket;
+        link.state = WorkerLink.State.CONNECTING;
+        link.connectedSinceNanos = System.nanoTime();
+    }
+
+    private void receiveAll(WorkerLink link) {
+        for (int i = 0; i < 10_000 && link.socket != null; i++) {
+            byte[] frame = link.socket.recv(ZMQ.DONTWAIT);
+            if (frame == null) {
+                return;
+            }
+            while (link.socket.hasReceiveMore()) {
+                link.socket.recv(ZMQ.DONTWAIT);
+            }
+            link.lastHeardNanos = System.nanoTime();
+            Message message;
+            try {
+                message = Protocol.decode(frame);
+            } catch (MalformedMessageException e) {
+                LOG.warn("dropped a malformed message from {}: {}", link, e.getMessage());
+                continue;
+            }
+            handle(link, message);
+        }
+    }
+
+    private void handle(WorkerLink link, Message message) {
+        if (message instanceof Message.Result result) {
+            onResult(link, result);
+        } else if (message instanceof Message.ClassRequest request) {
+            String endpoint = link.endpoint;
+            classThreads.execute(() -> mailbox.post(new Command.ReplyClassData(endpoint, classServer.answer(request))));
+        } else if (message instanceof Message.Welcome welcome) {
+            onWelcome(link, welcome);
+        } else if (message instanceof Message.Bye bye) {
+            if (!link.draining) {
+                LOG.info("{} is draining ({}); sending new tasks elsewhere", link, bye.reason());
+            }
+            link.draining = true;
+        } else if (message instanceof Message.Error error) {
+            LOG.warn("{} reported a protocol error: {}", link, error.reason());
+        }
+    }
+
+    private void onWelcome(WorkerLink link, Message.Welcome welcome) {
+        boolean restarted = link.everWelcomed && welcome.epoch() != link.epoch;
+        boolean reconnected = link.everWelcomed && !restarted && link.state == WorkerLink.State.READY;
+        if (restarted) {
+            LOG.info("{} restarted; re-running its {} task(s)", link, link.inFlight.size());
+            workerLost(link, "it restarted");
+        } else if (reconnected && !link.inFlight.isEmpty()) {
+            // results sent while we were disconnected went to the old connection and are lost: re-send
+            workerLost(link, "its connection dropped");
+        }
+        if (!link.everWelcomed || restarted) {
+            LOG.info("connected to worker {} (capacity {})", link.endpoint, welcome.capacity());
+        }
+        link.everWelcomed = true;
+        link.workerId = welcome.workerId();
+        link.epoch = welcome.epoch();
+        link.capacity = welcome.capacity();
+        link.draining = welcome.capacity() == 0;
+        link.state = WorkerLink.State.READY;
+    }
+
+    private void onResult(WorkerLink link, Message.Result result) {
+        TaskHandle task = dispatcher.complete(link, result.taskId(), result.attempt());
+        if (link.removed && link.inFlight.isEmpty()) {
+            dropLink(link);
+        }
+        if (task == null) {
+            return; // a late result of an attempt we gave up on: the future is, or will be, completed by another
+        }
+        if (result.status() == Message.Result.REJECTED) {
+            dispatcher.requeue(task); // the worker is draining: not a failure, not a retry
+            task.attempt--;
+            return;
+        }
+        completer.complete(task, result);
+    }
+
+    private void sendTask(WorkerLink link, TaskHandle task) {
+        long timeout = 0;
+        if (task.deadlineNanos != Long.MAX_VALUE) {
+            timeout = Math.max(1, TimeUnit.NANOSECONDS.toMillis(task.deadlineNanos - System.nanoTime()));
+        }
+        byte[] frame = Protocol.encode(new Message.Submit(task.id, task.attempt, timeout, task.payload));
+        if (!send(link, frame)) {
+            // no connection to take it right now: the worker is unreachable until it says WELCOME again
+            dispatcher.complete(link, task.id, task.attempt);
+            task.attempt--;
+            dispatcher.requeue(task);
+            link.state = WorkerLink.State.CONNECTING;
+        }
+    }
+
+    private boolean send(WorkerLink link, byte[] frame) {
+        if (link.socket == null) {
+            return false;
+        }
+        boolean sent = link.socket.send(frame, ZMQ.DONTWAIT);
+        if (sent) {
+            link.lastSentNanos = System.nanoTime();
+        }
+        return sent;
+    }
+
+    private void tick(long now) {
+        for (WorkerLink link : new ArrayList<>(dispatcher.links())) {
+            if (link.state == WorkerLink.State.READY
+                    && now - link.lastHeardNanos > heartbeatNanos * config.liveness()) {
+                long silentMillis = TimeUnit.NANOSECONDS.toMillis(now - link.lastHeardNanos);
+                LOG.warn("{} lost: silent for {} ms; re-running its {} task(s) elsewhere", link, silentMillis,
+                        link.inFlight.size());
+                workerLost(link, "it was silent for " + silentMillis + " ms");
+                context.destroySocket(link.socket);
+                openSocket(link); // drops whatever was still queued for the lost connection
+                pollerStale = true;
+                if (link.removed) {
+                    dropLink(link);
+                }
+            } else if (now - link.lastSentNanos >= heartbeatNanos) {
+                send(link, Protocol.encode(new Message.Ping()));
+            }
+        }
+        if (dispatcher.pendingCount() > 0 && !dispatcher.hasReadyWorker()) {
+            failTasksWaitingTooLong(now);
+        }
+    }
+
+    private void failTasksWaitingTooLong(long now) {
+        List<TaskHandle> expired = new ArrayList<>();
+        for (var it = dispatcher.pendingIterator(); it.hasNext(); ) {
+            TaskHandle task = it.next();
+            if (task.future.isDone()) {
+                it.remove();
+            } else if (now - task.queuedSinceNanos > noWorkerTimeoutNanos) {
+                it.remove();
+                expired.add(task);
+            }
+        }
+        for (TaskHandle task : expired) {
+            completer.fail(task, new WorkerLostException("no worker was reachable for "
+                    + TimeUnit.NANOSECONDS.toMillis(noWorkerTimeoutNanos) + " ms to run " + task.description
+                    + " (workers: " + endpoints() + "); start a worker daemon, check the endpoints, or raise "
+                    + "noWorkerTimeout"));
+        }
+    }
+
+    private String endpoints() {
+        List<String> list = new ArrayList<>();
+        for (WorkerLink link : dispatcher.links()) {
+            list.add(link.endpoint);
+        }
+        return list.isEmpty() ? "none" : String.join(", ", list);
+    }
+
+    /** Takes back a worker's in-flight tasks and re-queues each within its retry budget. */
+    private void workerLost(WorkerLink link, String why) {
+        for (TaskHandle task : dispatcher.takeInFlight(link)) {
+            if (task.future.isDone()) {
+                continue;
+            }
+            if (task.workerLossRetries < task.options.maxRetries()) {
+                task.workerLossRetries++;
+                task.queuedSinceNanos = System.nanoTime();
+                dispatcher.requeue(task);
+            } else {
+                completer.fail(task, new WorkerLostException(link + " was lost while running " + task.description
+                        + " (" + why + "); " + (task.options.maxRetries() == 0
+                        ? "it was not re-run because its maxRetries is 0"
+                        : "it was already re-run " + task.workerLossRetries + " time(s), its maxRetries")
+                        + ". The task may or may not have run"));
+            }
+        }
+        link.state = WorkerLink.State.LOST;
+    }
+
+    private void shutdown() {
+        running = false;
+        BrokestException closed = new BrokestException("the Brokest client was closed before the task finished");
+        failEverything(closed);
+        for (WorkerLink link : dispatcher.links()) {
+            if (link.state == WorkerLink.State.READY) {
+                send(link, Protocol.encode(new Message.Bye("client closed")));
+            }
+        }
+    }
+
+    private void failEverything(BrokestException reason) {
+        for (TaskHandle task : dispatcher.drainPending()) {
+            completer.fail(task, reason);
+        }
+        for (WorkerLink link : dispatcher.links()) {
+            for (TaskHandle task : dispatcher.takeInFlight(link)) {
+                if (link.state == WorkerLink.State.READY) {
+                    send(link, Protocol.encode(new Message.Cancel(task.id)));
+                }
+                completer.fail(task, reason);
+            }
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package io.brokest.internal.client;
+
+import io.brokest.BrokestException;
+import io.brokest.Task;
+import io.brokest.TaskOptions;
+import io.brokest.TaskSerializationException;
+import io.brokest.internal.serial.KryoCodec;
+import io.brokest.internal.util.Mailbox;
+import io.brokest.internal.wire.Message;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.zeromq.ZContext;
+
+/**
+ * Assembles a client: serializes tasks on the caller's thread (so a task that cannot be serialized
+ * fails at submit, naming the culprit), bounds how many may be pending, and hands them to the
+ * {@link ClientAgent} thread; results come back through the {@link Completer}.
+ */
+public final class ClientEngine implements AutoCloseable {
+    private static final AtomicInteger CLIENTS = new AtomicInteger();
+
+    private final ClientConfig config;
+    private final ZContext context = new ZContext(1);
+    private final Mailbox<Command> mailbox = new Mailbox<>();
+    private final KryoCodec codec;
+    private final ThreadPoolExecutor callbacks;
+    private final ScheduledThreadPoolExecutor timers;
+    private final ExecutorService classThreads;
+    private final Thread agentThread;
+    private final Semaphore pendingPermits;
+    private final AtomicLong taskIds = new AtomicLong();
+    private final Map<Long, RemoteFuture<Object>> outstanding = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    public ClientEngine(ClientConfig config, Duration noWorkerTimeout) {
+        this.config = config;
+        this.codec = new KryoCodec(config.classLoader(), config.maxMessageBytes());
+        this.callbacks = new ThreadPoolExecutor(config.callbackThreads(), config.callbackThreads(), 60,
+                TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemonThreads("brokest-callback-"));
+        this.timers = new ScheduledThreadPoolExecutor(1, daemonThreads("brokest-client-timer-"));
+        timers.setRemoveOnCancelPolicy(true);
+        this.classThreads = Executors.newFixedThreadPool(2, daemonThreads("brokest-class-server-"));
+        this.pendingPermits = new Semaphore(config.maxPending());
+        UUID session = UUID.randomUUID();
+        Message.Hello hello = new Message.Hello(session.getMostSignificantBits(), session.getLeastSignificantBits(),
+                config.name(), config.heartbeatMillis());
+        Completer completer = new Completer(codec, callbacks, timers, mailbox);
+        ClientAgent agent = new ClientAgent(config, context, mailbox, completer,
+                new ClassServer(config.classLoader(), config.maxMessageBytes()), classThreads, hello,
+                noWorkerTimeout.toNanos());
+        this.agentThread = new Thread(agent, "brokest-client-io");
+        agentThread.setDaemon(true);
+        agentThread.start();
+    }
+
+    /** A readable client name for workers' logs: host, pid and a counter. */
+    public static String defaultName() {
+        return ManagementFactory.getRuntimeMXBean().getName() + "#" + (CLIENTS.incrementAndGet());
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    @SuppressWarnings("unchecked")
+    public <T> CompletableFuture<T> submit(Task<T> task, TaskOptions options, String description) {
+        if (closed) {
+            throw new IllegalStateException("this Brokest client is closed");
+        }
+        byte[] payload;
+        try {
+            payload = codec.serialize(task);
+        } catch (TaskSerializationException e) {
+            throw e;
+        } catch (RuntimeException | StackOverflowError e) {
+            throw new TaskSerializationException(KryoCodec.describe(description, e), e);
+        }
+        acquirePermit(description);
+        long id = taskIds.incrementAndGet();
+        RemoteFuture<Object> future = new RemoteFuture<>(id, this::cancel, callbacks);
+        long deadline = options.timeout() == null ? Long.MAX_VALUE : System.nanoTime() + options.timeout().toNanos();
+        TaskHandle handle = new TaskHandle(id, payload, options, future, description, deadline);
+        outstanding.put(id, future);
+        future.whenComplete((v, e) -> {
+            outstanding.remove(id);
+            pendingPermits.release();
+        });
+        if (options.timeout() != null) {
+            var timer = timers.schedule(() -> callbacks.execute(() -> {
+                if (future.completeExceptionally(Completer.timeout(handle))) {
+                    mailbox.post(new Command.Cancel(id));
+                }
+            }), options.timeout().toNanos(), TimeUnit.NANOSECONDS);
+            future.whenComplete((v, e) -> timer.cancel(false));
+        }
+        mailbox.post(new Command.Submit(handle));
+        return (CompletableFuture<T>) future;
+    }
+
+    private void acquirePermit(String description) {
+        if (config.failFastWhenFull()) {
+            if (!pendingPermits.tryAcquire()) {
+                throw new RejectedExecutionException("cannot submit " + description + ": " + config.maxPending()
+                        + " tasks are already pending (maxPending); wait for some to finish or raise maxPending");
+            }
+            return;
+        }
+        try {
+            pendingPermits.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RejectedExecutionException("interrupted while waiting for room to submit " + description, e);
+        }
+    }
+
+    private void cancel(long taskId) {
+        mailbox.post(new Command.Cancel(taskId));
+    }
+
+    public void addWorker(String endpoint) {
+        mailbox.post(new Command.AddWorker(endpoint));
+    }
+
+    public void removeWorker(String endpoint) {
+        mailbox.post(new Command.RemoveWorker(endpoint));
+    }
+
+    /** Tasks submitted and not yet completed. */
+    public int outstandingCount() {
+        return outstanding.size();
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            CompletableFuture.allOf(outstanding.values().toArray(new CompletableFuture<?>[0]))
+                    .exceptionally(e -> null)
+                    .get(config.closeTimeoutMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception timedOutOrInterrupted) {
+            if (timedOutOrInterrupted instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        mailbox.post(new Command.Shutdown(done));
+        try {
+            done.get(5, TimeUnit.SECONDS);
+            agentThread.join(5_000);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (RemoteFuture<Object> f : outstanding.values()) {
+            f.completeExceptionally(new BrokestException("the Brokest client was closed before the task finished"));
+        }
+        callbacks.shutdown();
+        try {
+            callbacks.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        timers.shutdownNow();
+        classThreads.shutdownNow();
+        context.close();
+        mailbox.close();
+    }
+}

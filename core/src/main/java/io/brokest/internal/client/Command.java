@@ -1,0 +1,25 @@
+package io.brokest.internal.client;
+
+import io.brokest.internal.wire.Message;
+import java.util.concurrent.CompletableFuture;
+
+/** What other threads ask of the client's agent thread, through its mailbox. */
+sealed interface Command {
+    record Submit(TaskHandle task) implements Command {
+    }
+
+    record Cancel(long taskId) implements Command {
+    }
+
+    record AddWorker(String endpoint) implements Command {
+    }
+
+    record RemoveWorker(String endpoint) implements Command {
+    }
+
+    record ReplyClassData(String endpoint, Message.ClassData data) implements Command {
+    }
+
+    record Shutdown(CompletableFuture<Void> done) implements Command {
+    }
+}

@@ -1,0 +1,145 @@
+package io.brokest.internal.client;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Which worker gets which task. Credit-based, not round-robin: each worker says how many tasks it can
+ * hold (threads plus prefetch) and is never sent more than that; a task goes to the ready worker with
+ * the most free slots, so a busy worker is passed over and a new one fills at once. Tasks no worker
+ * can take wait in order. Pure bookkeeping with no sockets, so it is tested on its own; only the
+ * agent thread calls it.
+ */
+final class Dispatcher {
+    /** Sends a task on a worker's socket. */
+    interface Sender {
+        void send(WorkerLink link, TaskHandle task);
+    }
+
+    private final Deque<TaskHandle> pending = new ArrayDeque<>();
+    private final Map<String, WorkerLink> links = new LinkedHashMap<>();
+
+    Collection<WorkerLink> links() {
+        return links.values();
+    }
+
+    WorkerLink link(String endpoint) {
+        return links.get(endpoint);
+    }
+
+    void addLink(WorkerLink link) {
+        links.put(link.endpoint, link);
+    }
+
+    void removeLink(WorkerLink link) {
+        links.remove(link.endpoint);
+    }
+
+    /** A new task, or one to run again: to the back of the queue. */
+    void enqueue(TaskHandle task) {
+        task.worker = null;
+        pending.addLast(task);
+    }
+
+    /** A task that lost its worker: to the front, it has waited longest. */
+    void requeue(TaskHandle task) {
+        task.worker = null;
+        pending.addFirst(task);
+    }
+
+    int pendingCount() {
+        return pending.size();
+    }
+
+    Iterator<TaskHandle> pendingIterator() {
+        return pending.iterator();
+    }
+
+    boolean hasReadyWorker() {
+        for (WorkerLink link : links.values()) {
+            if (link.state == WorkerLink.State.READY && !link.draining && !link.removed) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Sends pending tasks while some worker has a free slot. Returns how many were sent. */
+    int dispatch(Sender sender) {
+        int sent = 0;
+        while (!pending.isEmpty()) {
+            WorkerLink best = null;
+            for (WorkerLink link : links.values()) {
+                if (link.freeSlots() > 0 && (best == null || link.freeSlots() > best.freeSlots())) {
+                    best = link;
+                }
+            }
+            if (best == null) {
+                break;
+            }
+            TaskHandle task = pending.pollFirst();
+            if (task.future.isDone()) {
+                continue; // cancelled or timed out while it waited
+            }
+            task.attempt++;
+            task.worker = best;
+            best.inFlight.put(task.id, task);
+            sender.send(best, task);
+            sent++;
+        }
+        return sent;
+    }
+
+    /**
+     * A result arrived: returns its task (and frees the slot) if it answers the task's current
+     * attempt on that worker, or null for a stale or duplicate result.
+     */
+    TaskHandle complete(WorkerLink link, long taskId, int attempt) {
+        TaskHandle task = link.inFlight.get(taskId);
+        if (task == null || task.attempt != attempt) {
+            return null;
+        }
+        link.inFlight.remove(taskId);
+        task.worker = null;
+        return task;
+    }
+
+    /** The worker is gone: takes back all its in-flight tasks, for the caller to retry or fail. */
+    List<TaskHandle> takeInFlight(WorkerLink link) {
+        List<TaskHandle> tasks = new ArrayList<>(link.inFlight.values());
+        link.inFlight.clear();
+        for (TaskHandle t : tasks) {
+            t.worker = null;
+        }
+        return tasks;
+    }
+
+    /** Forgets a task wherever it is; returns the worker it was running on, or null. */
+    WorkerLink forget(long taskId) {
+        for (Iterator<TaskHandle> it = pending.iterator(); it.hasNext(); ) {
+            if (it.next().id == taskId) {
+                it.remove();
+                return null;
+            }
+        }
+        for (WorkerLink link : links.values()) {
+            if (link.inFlight.containsKey(taskId)) {
+                return link;
+            }
+        }
+        return null;
+    }
+
+    /** Takes every pending task out (on close). */
+    List<TaskHandle> drainPending() {
+        List<TaskHandle> all = new ArrayList<>(pending);
+        pending.clear();
+        return all;
+    }
+}

@@ -1,0 +1,42 @@
+package io.brokest.internal.client;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.zeromq.ZMQ;
+
+/**
+ * The client's view of one worker: its socket, whether it is ready, its capacity and the tasks sent to
+ * it that have no result yet. Owned by the agent thread.
+ */
+final class WorkerLink {
+    enum State { CONNECTING, READY, LOST }
+
+    final String endpoint;
+    ZMQ.Socket socket;
+    State state = State.CONNECTING;
+    /** The worker stops taking tasks (it said BYE): keep its in-flight tasks, send it nothing new. */
+    boolean draining;
+    String workerId;
+    long epoch;
+    boolean everWelcomed;
+    int capacity;
+    final Map<Long, TaskHandle> inFlight = new LinkedHashMap<>();
+    long lastHeardNanos;
+    long lastSentNanos;
+    long connectedSinceNanos;
+    /** Set when the user removed this worker: it gets no new tasks and goes once its tasks are done. */
+    boolean removed;
+
+    WorkerLink(String endpoint) {
+        this.endpoint = endpoint;
+    }
+
+    int freeSlots() {
+        return state == State.READY && !draining && !removed ? capacity - inFlight.size() : 0;
+    }
+
+    @Override
+    public String toString() {
+        return "worker " + endpoint + (workerId == null ? "" : " (" + workerId.substring(0, 8) + ")");
+    }
+}

@@ -1,0 +1,182 @@
+package io.brokest.internal.serial;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.KryoException;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.KryoBufferOverflowException;
+import com.esotericsoftware.kryo.io.Output;
+import com.esotericsoftware.kryo.serializers.ClosureSerializer;
+import com.esotericsoftware.kryo.util.DefaultInstantiatorStrategy;
+import com.esotericsoftware.kryo.util.Pool;
+import io.brokest.Brokest;
+import io.brokest.BrokestWorker;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.Reader;
+import java.io.Writer;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.channels.Channel;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.locks.Lock;
+import org.objenesis.strategy.StdInstantiatorStrategy;
+
+/**
+ * Kryo serialization bound to one class loader: a client's application loader, or on a worker the
+ * loader of one client session. Instances of Kryo are pooled and never shared between threads; one
+ * that threw is dropped rather than returned, since a failure can leave it in a dirty state
+ * (kryo#1283). Keeping one codec per loader avoids Kryo's class-name cache handing out classes from
+ * the wrong loader (kryo#160).
+ *
+ * <p>Thread-safe.
+ */
+public final class KryoCodec {
+    private static final int INITIAL_BUFFER = 256;
+    private static final int RETAINED_BUFFER = 64 * 1024;
+
+    private final ClassLoader loader;
+    private final int maxBytes;
+    private final Pool<Slot> pool;
+
+    /** A Kryo instance with its reusable output buffer. */
+    private static final class Slot {
+        final Kryo kryo;
+        Output output;
+
+        Slot(Kryo kryo, int maxBytes) {
+            this.kryo = kryo;
+            this.output = new Output(INITIAL_BUFFER, maxBytes);
+        }
+    }
+
+    public KryoCodec(ClassLoader loader, int maxBytes) {
+        this.loader = loader;
+        this.maxBytes = maxBytes;
+        this.pool = new Pool<>(true, false, 64) {
+            @Override
+            protected Slot create() {
+                return new Slot(newKryo(KryoCodec.this.loader), KryoCodec.this.maxBytes);
+            }
+        };
+    }
+
+    public ClassLoader classLoader() {
+        return loader;
+    }
+
+    static Kryo newKryo(ClassLoader loader) {
+        Kryo kryo = new Kryo();
+        kryo.setClassLoader(loader);
+        // User classes are not known in advance. Only authenticated peers may send Kryo bytes.
+        kryo.setRegistrationRequired(false);
+        kryo.setReferences(true);
+        kryo.setInstantiatorStrategy(new DefaultInstantiatorStrategy(new StdInstantiatorStrategy()));
+        kryo.register(ClosureSerializer.Closure.class, new LambdaSerializer());
+        refuse(kryo, Thread.class, "capture the data the task needs, not a thread");
+        refuse(kryo, ThreadGroup.class, "capture the data the task needs, not a thread group");
+        refuse(kryo, ClassLoader.class, "class loaders belong to one JVM; the worker loads classes itself");
+        refuse(kryo, InputStream.class, "read the data into a byte[] or String and capture that");
+        refuse(kryo, OutputStream.class, "return the data from the task instead of writing to a stream");
+        refuse(kryo, Reader.class, "read the data into a String and capture that");
+        refuse(kryo, Writer.class, "return the data from the task instead of writing it");
+        refuse(kryo, Socket.class, "open connections inside the task instead");
+        refuse(kryo, ServerSocket.class, "open connections inside the task instead");
+        refuse(kryo, Channel.class, "open channels inside the task instead");
+        refuse(kryo, ExecutorService.class, "executors belong to one JVM; capture the data only");
+        refuse(kryo, Lock.class, "locks only coordinate threads of one JVM");
+        refuse(kryo, Brokest.class, "a task must not capture the Brokest client; this usually happens when "
+                + "a lambda uses a field or method of the enclosing object: copy the values it needs into "
+                + "local variables first, or make the method static");
+        refuse(kryo, BrokestWorker.class, "a task must not capture a worker");
+        return kryo;
+    }
+
+    private static void refuse(Kryo kryo, Class<?> type, String advice) {
+        kryo.addDefaultSerializer(type, new RefusingSerializer(advice));
+    }
+
+    /**
+     * Serializes a value with its class.
+     *
+     * @throws KryoException if it cannot be serialized; {@link #describe} makes a message of it
+     * @throws MessageTooLargeException if it exceeds the maximum message size
+     */
+    public byte[] serialize(Object value) {
+        Slot slot = pool.obtain();
+        boolean healthy = false;
+        try {
+            Output out = slot.output;
+            out.reset();
+            slot.kryo.writeClassAndObject(out, value);
+            byte[] bytes = out.toBytes();
+            healthy = true;
+            return bytes;
+        } catch (KryoBufferOverflowException e) {
+            throw new MessageTooLargeException("serialized form of " + typeName(value) + " is larger than the "
+                    + "maximum message size of " + maxBytes + " bytes; send less data per task or raise "
+                    + "maxMessageSize on both client and worker");
+        } finally {
+            release(slot, healthy);
+        }
+    }
+
+    /** Deserializes what {@link #serialize} wrote, resolving classes through this codec's loader. */
+    public Object deserialize(byte[] bytes) {
+        Slot slot = pool.obtain();
+        boolean healthy = false;
+        try {
+            Object value = slot.kryo.readClassAndObject(new Input(bytes));
+            healthy = true;
+            return value;
+        } finally {
+            release(slot, healthy);
+        }
+    }
+
+    private void release(Slot slot, boolean healthy) {
+        if (!healthy) {
+            return; // drop it: see class comment
+        }
+        slot.kryo.reset();
+        if (slot.output.getBuffer().length > RETAINED_BUFFER) {
+            slot.output = new Output(INITIAL_BUFFER, maxBytes);
+        }
+        pool.free(slot);
+    }
+
+    private static String typeName(Object value) {
+        return value == null ? "null" : value.getClass().getName();
+    }
+
+    /**
+     * Turns a Kryo failure into a sentence naming the value at fault and the path to it. Kryo's trace
+     * lists the fields from the innermost outwards; we print them outermost first.
+     */
+    public static String describe(String what, Throwable failure) {
+        String text = failure.getMessage() == null ? failure.toString() : failure.getMessage();
+        String[] lines = text.split("\n");
+        StringBuilder path = new StringBuilder();
+        boolean inTrace = false;
+        java.util.List<String> trace = new java.util.ArrayList<>();
+        for (String line : lines) {
+            if (line.startsWith("Serialization trace:")) {
+                inTrace = true;
+            } else if (inTrace && !line.isBlank()) {
+                trace.add(line.trim());
+            }
+        }
+        for (int i = trace.size() - 1; i >= 0; i--) {
+            path.append(path.length() == 0 ? "" : " -> ").append(trace.get(i));
+        }
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String reason = lines[0];
+        if (root != failure && root.getMessage() != null && !reason.contains(root.getMessage())) {
+            reason = reason + " (" + root.getClass().getSimpleName() + ": " + root.getMessage().split("\n")[0] + ")";
+        }
+        return what + " cannot be serialized: " + reason
+                + (path.length() == 0 ? "" : "; at " + path);
+    }
+}

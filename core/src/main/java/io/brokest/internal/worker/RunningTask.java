@@ -1,0 +1,66 @@
+package io.brokest.internal.worker;
+
+import io.brokest.internal.wire.Message;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One task accepted by a worker. Exactly one RESULT is sent for it, whichever comes first of its
+ * completion, a cancel, or its timeout: {@link #finish} decides.
+ */
+final class RunningTask {
+    final Session session;
+    final long taskId;
+    final int attempt;
+    private final AtomicBoolean finished = new AtomicBoolean();
+    private volatile Future<?> execution;
+    private volatile Future<?> timer;
+
+    RunningTask(Session session, long taskId, int attempt) {
+        this.session = session;
+        this.taskId = taskId;
+        this.attempt = attempt;
+    }
+
+    void started(Future<?> execution, Future<?> timer) {
+        this.execution = execution;
+        this.timer = timer;
+        if (finished.get()) {
+            execution.cancel(true);
+        }
+    }
+
+    /** Sends the result unless one was already sent. Returns whether this call sent it. */
+    boolean finish(byte status, byte[] payload) {
+        if (!finished.compareAndSet(false, true)) {
+            return false;
+        }
+        session.running.remove(taskId, this);
+        Future<?> t = timer;
+        if (t != null) {
+            t.cancel(false);
+        }
+        if (!session.isClosed()) {
+            session.send(new Message.Result(taskId, attempt, status, payload));
+        }
+        return true;
+    }
+
+    /** Interrupts the task and reports it cancelled (if it has not finished already). */
+    void cancel(boolean report) {
+        boolean mine = report ? finish(Message.Result.CANCELLED, new byte[0]) : finished.compareAndSet(false, true);
+        if (!report && mine) {
+            session.running.remove(taskId, this);
+        }
+        if (mine) {
+            Future<?> e = execution;
+            if (e != null) {
+                e.cancel(true);
+            }
+        }
+    }
+
+    boolean isFinished() {
+        return finished.get();
+    }
+}

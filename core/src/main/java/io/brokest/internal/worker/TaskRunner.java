@@ -1,0 +1,105 @@
+package io.brokest.internal.worker;
+
+import io.brokest.TaskSerializationException;
+import io.brokest.internal.serial.KryoCodec;
+import io.brokest.internal.serial.ThrowableCodec;
+import io.brokest.internal.wire.Message;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs tasks on the worker's task threads: reads the task with its session's codec (which may fetch
+ * classes from the client), calls it with the session's loader as context class loader, and writes
+ * the result or the exception. Never runs on the socket thread.
+ */
+final class TaskRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(TaskRunner.class);
+
+    private final ExecutorService threads;
+    private final ScheduledExecutorService timers;
+
+    TaskRunner(ExecutorService threads, ScheduledExecutorService timers) {
+        this.threads = threads;
+        this.timers = timers;
+    }
+
+    void start(Session session, Message.Submit submit) {
+        RunningTask task = new RunningTask(session, submit.taskId(), submit.attempt());
+        if (session.running.putIfAbsent(submit.taskId(), task) != null) {
+            return; // a duplicate of a task this session is already running here
+        }
+        var execution = threads.submit(() -> run(task, submit.payload()));
+        var timer = submit.timeoutMillis() > 0
+                ? timers.schedule(() -> task.cancel(true), submit.timeoutMillis(), TimeUnit.MILLISECONDS)
+                : null;
+        task.started(execution, timer);
+    }
+
+    private void run(RunningTask task, byte[] payload) {
+        if (task.isFinished()) {
+            return;
+        }
+        Session session = task.session;
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(session.loader);
+        try {
+            Object decoded;
+            try {
+                decoded = session.codec.deserialize(payload);
+            } catch (Throwable e) {
+                fail(task, Message.Result.ERROR, new TaskSerializationException(
+                        KryoCodec.describe("the task, on the worker,", e).replace("cannot be serialized",
+                                "cannot be read"), e));
+                return;
+            }
+            if (!(decoded instanceof Callable<?> callable)) {
+                fail(task, Message.Result.ERROR, new TaskSerializationException("the message held a "
+                        + (decoded == null ? "null" : decoded.getClass().getName()) + ", not a task"));
+                return;
+            }
+            Object value;
+            try {
+                value = callable.call();
+            } catch (Throwable t) {
+                if (task.isFinished()) {
+                    return; // cancelled or timed out: already reported
+                }
+                fail(task, Message.Result.TASK_FAILED, t);
+                return;
+            }
+            byte[] bytes;
+            try {
+                bytes = session.codec.serialize(value);
+            } catch (TaskSerializationException e) {
+                fail(task, Message.Result.ERROR, e);
+                return;
+            } catch (Throwable e) {
+                fail(task, Message.Result.ERROR, new TaskSerializationException(KryoCodec.describe(
+                        "the result (" + (value == null ? "null" : value.getClass().getName()) + ")", e)));
+                return;
+            }
+            task.finish(Message.Result.OK, bytes);
+        } catch (Throwable unexpected) {
+            LOG.error("task {} of client {} failed inside Brokest", task.taskId, session.clientName, unexpected);
+            fail(task, Message.Result.ERROR, unexpected);
+        } finally {
+            thread.setContextClassLoader(previous);
+            Thread.interrupted(); // a late cancel must not leak into the next task on this thread
+        }
+    }
+
+    private static void fail(RunningTask task, byte status, Throwable t) {
+        byte[] encoded;
+        try {
+            encoded = ThrowableCodec.encode(t);
+        } catch (Throwable e) {
+            encoded = ThrowableCodec.encode(new RuntimeException(t.getClass().getName() + ": " + t.getMessage()));
+        }
+        task.finish(status, encoded);
+    }
+}

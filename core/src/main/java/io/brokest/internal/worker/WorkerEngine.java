@@ -1,0 +1,128 @@
+package io.brokest.internal.worker;
+
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.zeromq.ZContext;
+
+/**
+ * Assembles a worker: the ZeroMQ context, the socket thread ({@link WorkerLoop}), the task threads
+ * ({@link TaskRunner}) and the shared class store; and takes it apart again, gracefully or not.
+ */
+public final class WorkerEngine implements AutoCloseable {
+    private final WorkerConfig config;
+    private final ZContext context = new ZContext(1);
+    private final ThreadPoolExecutor taskThreads;
+    private final ScheduledThreadPoolExecutor timers;
+    private final WorkerLoop loop;
+    private final Thread loopThread;
+    private final String endpoint;
+    private volatile boolean closed;
+
+    public WorkerEngine(WorkerConfig config) {
+        this.config = config;
+        this.taskThreads = new ThreadPoolExecutor(config.threads(), config.threads(), 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), daemonThreads("brokest-task-"));
+        this.timers = new ScheduledThreadPoolExecutor(1, daemonThreads("brokest-timer-"));
+        timers.setRemoveOnCancelPolicy(true);
+        ContentStore store = new ContentStore(config.maxClassCacheBytes());
+        this.loop = new WorkerLoop(config, context, new TaskRunner(taskThreads, timers), store);
+        this.loopThread = new Thread(loop, "brokest-worker-io");
+        loopThread.setDaemon(true);
+        loopThread.start();
+        try {
+            this.endpoint = loop.awaitBound();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            close();
+            throw new IllegalStateException("interrupted while binding " + config.bind(), e);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    public String endpoint() {
+        return endpoint;
+    }
+
+    public String workerId() {
+        return loop.workerId();
+    }
+
+    public WorkerConfig config() {
+        return config;
+    }
+
+    /** Tasks accepted and not yet finished, across all clients. */
+    public int runningTasks() {
+        return loop.runningTasks();
+    }
+
+    /** Clients currently connected. */
+    public int clientCount() {
+        return loop.sessionsSnapshot().size();
+    }
+
+    /**
+     * Stops taking tasks, tells clients to send new work elsewhere, and waits up to {@code drainTimeout}
+     * for running tasks to finish and their results to be sent; then closes. Returns how many tasks were
+     * still running (and so were cancelled) when the time ran out.
+     */
+    public int shutdown(Duration drainTimeout) throws InterruptedException {
+        loop.drain();
+        long deadline = System.nanoTime() + drainTimeout.toNanos();
+        while (loop.runningTasks() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10); // polling a counter; correctness does not depend on this interval
+        }
+        int left = loop.runningTasks();
+        close();
+        return left;
+    }
+
+    /** Stops at once: running tasks are interrupted and their clients will re-run them elsewhere. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        loop.stop();
+        try {
+            loop.awaitStopped(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        taskThreads.shutdownNow();
+        timers.shutdownNow();
+        context.close();
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    ExecutorService taskThreads() {
+        return taskThreads;
+    }
+
+    ScheduledExecutorService timers() {
+        return timers;
+    }
+}

@@ -1,0 +1,308 @@
+package io.brokest.internal.worker;
+
+import io.brokest.internal.util.Mailbox;
+import io.brokest.internal.wire.MalformedMessageException;
+import io.brokest.internal.wire.Message;
+import io.brokest.internal.wire.Protocol;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+import org.zeromq.ZMQException;
+
+/**
+ * The worker's socket thread. It owns the ROUTER socket and nothing else runs on it: it decodes
+ * frames, keeps the session table, hands SUBMITs to the {@link TaskRunner}, sends what the task
+ * threads post to the {@link Mailbox}, and keeps heartbeats both ways. It never blocks on a task or a
+ * class fetch, so heartbeats stay punctual however busy the task threads are.
+ */
+final class WorkerLoop implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(WorkerLoop.class);
+
+    private final WorkerConfig config;
+    private final ZContext context;
+    private final TaskRunner runner;
+    private final ContentStore store;
+    private final Mailbox<Outgoing> outbox = new Mailbox<>();
+    private final String workerId = UUID.randomUUID().toString();
+    private final long epoch = System.currentTimeMillis() ^ System.nanoTime();
+    private final Map<String, Session> sessionsByKey = new HashMap<>();
+    private final Map<ByteBuffer, Session> sessionsByRoute = new HashMap<>();
+    private final CountDownLatch bound = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final RateLimitedLog badInput = new RateLimitedLog(LOG, 10_000);
+
+    private volatile String endpoint;
+    private volatile RuntimeException bindFailure;
+    private volatile boolean running = true;
+    private volatile boolean draining;
+
+    WorkerLoop(WorkerConfig config, ZContext context, TaskRunner runner, ContentStore store) {
+        this.config = config;
+        this.context = context;
+        this.runner = runner;
+        this.store = store;
+    }
+
+    /** Waits until the socket is bound; returns the endpoint or throws why it could not bind. */
+    String awaitBound() throws InterruptedException {
+        bound.await();
+        if (bindFailure != null) {
+            throw bindFailure;
+        }
+        return endpoint;
+    }
+
+    void stop() {
+        running = false;
+        outbox.post(new Outgoing(null, null, null)); // wakes the loop
+    }
+
+    boolean awaitStopped(long millis) throws InterruptedException {
+        return stopped.await(millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Stops taking tasks and tells every client to send new work elsewhere. */
+    void drain() {
+        draining = true;
+        outbox.post(new Outgoing(null, null, null));
+    }
+
+    int runningTasks() {
+        int n = 0;
+        for (Session s : sessionsSnapshot()) {
+            n += s.running.size();
+        }
+        return n;
+    }
+
+    private volatile java.util.List<Session> sessionsView = java.util.List.of();
+
+    java.util.List<Session> sessionsSnapshot() {
+        return sessionsView;
+    }
+
+    @Override
+    public void run() {
+        ZMQ.Socket router;
+        try {
+            router = context.createSocket(SocketType.ROUTER);
+            router.setLinger(0);
+            router.setSndHWM(100_000);
+            router.setRcvHWM(100_000);
+            router.setMaxMsgSize(config.maxMessageBytes() + 1024L);
+            router.bind(config.bind());
+            endpoint = router.getLastEndpoint();
+        } catch (ZMQException e) {
+            bindFailure = new IllegalStateException("cannot bind " + config.bind() + ": "
+                    + (e.getErrorCode() == ZMQ.Error.EADDRINUSE.getCode()
+                    ? "the address is already in use; pick another port with --bind" : e.getMessage()), e);
+            bound.countDown();
+            stopped.countDown();
+            return;
+        } catch (RuntimeException e) {
+            bindFailure = new IllegalStateException("cannot bind " + config.bind() + ": " + e.getMessage(), e);
+            bound.countDown();
+            stopped.countDown();
+            return;
+        }
+        bound.countDown();
+        ZMQ.Poller poller = context.createPoller(2);
+        poller.register(router, ZMQ.Poller.POLLIN);
+        poller.register(outbox.channel(), ZMQ.Poller.POLLIN);
+        long tickNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(10, config.heartbeatMillis() / 4));
+        long nextTick = System.nanoTime() + tickNanos;
+        boolean drainAnnounced = false;
+        try {
+            while (running) {
+                long waitMillis = Math.max(0, TimeUnit.NANOSECONDS.toMillis(nextTick - System.nanoTime()));
+                poller.poll(waitMillis);
+                if (poller.pollin(0)) {
+                    receiveAll(router);
+                }
+                if (poller.pollin(1)) {
+                    outbox.drain(out -> send(router, out));
+                }
+                if (draining && !drainAnnounced) {
+                    drainAnnounced = true;
+                    for (Session s : sessionsByKey.values()) {
+                        sendNow(router, s, new Message.Bye("worker is shutting down"));
+                    }
+                }
+                long now = System.nanoTime();
+                if (now - nextTick >= 0) {
+                    tick(router, now);
+                    nextTick = now + tickNanos;
+                }
+            }
+            outbox.drain(out -> send(router, out)); // results of tasks that finished while we stopped
+        } catch (RuntimeException e) {
+            if (running) {
+                LOG.error("worker socket loop failed; the worker stops", e);
+            }
+        } finally {
+            for (Session s : sessionsByKey.values()) {
+                s.close("worker stopped");
+            }
+            poller.close();
+            context.destroySocket(router);
+            outbox.close();
+            stopped.countDown();
+        }
+    }
+
+    private void receiveAll(ZMQ.Socket router) {
+        for (int i = 0; i < 10_000; i++) {
+            byte[] route = router.recv(ZMQ.DONTWAIT);
+            if (route == null) {
+                return;
+            }
+            byte[] frame = router.hasReceiveMore() ? router.recv(ZMQ.DONTWAIT) : null;
+            boolean extra = false;
+            while (router.hasReceiveMore()) {
+                router.recv(ZMQ.DONTWAIT);
+                extra = true;
+            }
+            if (frame == null || extra) {
+                badInput.warn("dropped a message with " + (frame == null ? "no body" : "extra frames"));
+                continue;
+            }
+            handle(router, route, frame);
+        }
+    }
+
+    private void handle(ZMQ.Socket router, byte[] route, byte[] frame) {
+        Message message;
+        try {
+            message = Protocol.decode(frame);
+        } catch (MalformedMessageException e) {
+            badInput.warn("dropped a malformed message (" + frame.length + " bytes): " + e.getMessage());
+            int version = Protocol.versionOf(frame);
+            if (version >= 0 && version != Protocol.VERSION) {
+                sendRaw(router, route, Protocol.encode(new Message.Error(e.getMessage())));
+            }
+            return;
+        }
+        Session session = sessionsByRoute.get(ByteBuffer.wrap(route));
+        if (message instanceof Message.Hello hello) {
+            welcome(router, route, hello);
+            return;
+        }
+        if (session == null) {
+            badInput.warn("dropped a " + message.getClass().getSimpleName() + " from a peer that never said HELLO");
+            return;
+        }
+        session.lastHeardNanos = System.nanoTime();
+        if (message instanceof Message.Submit submit) {
+            if (draining) {
+                sendNow(router, session, new Message.Result(submit.taskId(), submit.attempt(),
+                        Message.Result.REJECTED, new byte[0]));
+            } else {
+                runner.start(session, submit);
+            }
+        } else if (message instanceof Message.ClassData data) {
+            session.classDataArrived(data);
+        } else if (message instanceof Message.Cancel cancel) {
+            RunningTask task = session.running.get(cancel.taskId());
+            if (task != null) {
+                task.cancel(true);
+            }
+        } else if (message instanceof Message.Bye) {
+            endSession(session, "left");
+        } else if (!(message instanceof Message.Ping)) {
+            badInput.warn("dropped an unexpected " + message.getClass().getSimpleName() + " from client "
+                    + session.clientName);
+        }
+    }
+
+    private void welcome(ZMQ.Socket router, byte[] route, Message.Hello hello) {
+        String key = Long.toHexString(hello.sessionHi()) + Long.toHexString(hello.sessionLo());
+        Session session = sessionsByKey.get(key);
+        String name = hello.clientName() == null ? key : hello.clientName();
+        if (session == null) {
+            session = new Session(key, name, outbox, store, config.maxMessageBytes(),
+                    config.classFetchTimeoutMillis());
+            sessionsByKey.put(key, session);
+            publishSessions();
+            LOG.info("client {} connected", name);
+        } else if (session.routingId != null) {
+            sessionsByRoute.remove(ByteBuffer.wrap(session.routingId));
+        }
+        session.routingId = route;
+        session.heartbeatNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(100, hello.heartbeatMillis()));
+        session.lastHeardNanos = System.nanoTime();
+        sessionsByRoute.put(ByteBuffer.wrap(route), session);
+        sendNow(router, session, new Message.Welcome(workerId, epoch, draining ? 0 : config.capacity(),
+                config.heartbeatMillis()));
+        if (draining) {
+            sendNow(router, session, new Message.Bye("worker is shutting down"));
+        }
+    }
+
+    private void endSession(Session session, String how) {
+        sessionsByKey.remove(session.key);
+        if (session.routingId != null) {
+            sessionsByRoute.remove(ByteBuffer.wrap(session.routingId));
+        }
+        int cancelled = session.running.size();
+        session.close(how);
+        publishSessions();
+        LOG.info("client {} {}{}", session.clientName, how,
+                cancelled == 0 ? "" : "; cancelled its " + cancelled + " running task(s)");
+    }
+
+    private void publishSessions() {
+        sessionsView = java.util.List.copyOf(sessionsByKey.values());
+    }
+
+    private void tick(ZMQ.Socket router, long now) {
+        long ping = TimeUnit.MILLISECONDS.toNanos(config.heartbeatMillis());
+        for (Session s : new ArrayList<>(sessionsByKey.values())) {
+            if (now - s.lastHeardNanos > s.heartbeatNanos * config.liveness()) {
+                endSession(s, "went silent for " + TimeUnit.NANOSECONDS.toMillis(now - s.lastHeardNanos) + " ms");
+            } else if (now - s.lastSentNanos >= ping) {
+                sendNow(router, s, new Message.Ping());
+            }
+        }
+    }
+
+    private void send(ZMQ.Socket router, Outgoing out) {
+        if (out.frame() == null) {
+            return; // a wake-up only
+        }
+        if (out.session() == null) {
+            sendRaw(router, out.routingId(), out.frame());
+        } else if (!out.session().isClosed() && out.session().routingId != null) {
+            out.session().lastSentNanos = System.nanoTime();
+            sendRaw(router, out.session().routingId, out.frame());
+        }
+    }
+
+    private void sendNow(ZMQ.Socket router, Session session, Message message) {
+        session.lastSentNanos = System.nanoTime();
+        sendRaw(router, session.routingId, Protocol.encode(message));
+    }
+
+    private static void sendRaw(ZMQ.Socket router, byte[] route, byte[] frame) {
+        // ROUTER drops what it cannot route; a client that vanished is noticed by heartbeats.
+        if (router.send(route, ZMQ.SNDMORE | ZMQ.DONTWAIT)) {
+            router.send(frame, ZMQ.DONTWAIT);
+        }
+    }
+
+    String workerId() {
+        return workerId;
+    }
+
+    String endpoint() {
+        return endpoint;
+    }
+}

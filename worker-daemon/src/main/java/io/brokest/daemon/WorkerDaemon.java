@@ -1,0 +1,113 @@
+package io.brokest.daemon;
+
+import io.brokest.BrokestWorker;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The worker daemon's command line: {@code java -jar worker-daemon.jar --bind tcp://127.0.0.1:5555}.
+ * Starts a {@link BrokestWorker}, logs when it is ready, and on SIGTERM or Ctrl-C drains it: no new
+ * tasks, running ones finish within {@code --drain-timeout}, then exit 0.
+ */
+@Command(name = "worker-daemon", mixinStandardHelpOptions = true, version = "Brokest worker 0.1.0",
+        description = "Runs tasks sent by Brokest clients. Task classes are fetched from the client that sent them.")
+public final class WorkerDaemon implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger("brokest.worker");
+
+    @Option(names = "--bind", paramLabel = "ENDPOINT", defaultValue = "tcp://127.0.0.1:5555",
+            description = "ZeroMQ endpoint to listen on (default: ${DEFAULT-VALUE}); port * picks a free one")
+    String bind;
+
+    @Option(names = "--threads", paramLabel = "N", description = "tasks run at once (default: number of cores)")
+    Integer threads;
+
+    @Option(names = "--prefetch", paramLabel = "N", defaultValue = "2",
+            description = "tasks queued per worker beyond its threads, to hide latency (default: ${DEFAULT-VALUE})")
+    int prefetch;
+
+    @Option(names = "--drain-timeout", paramLabel = "DURATION", defaultValue = "PT30S",
+            converter = DurationConverter.class,
+            description = "on SIGTERM, how long running tasks may take to finish, e.g. 30s or PT1M (default: 30s)")
+    Duration drainTimeout;
+
+    @Option(names = "--heartbeat", paramLabel = "DURATION", defaultValue = "PT1S", converter = DurationConverter.class,
+            description = "heartbeat interval (default: 1s); a client silent for 3 intervals is dropped")
+    Duration heartbeat;
+
+    @Option(names = "--max-message-size", paramLabel = "BYTES", defaultValue = "67108864",
+            description = "largest task or result accepted, in bytes (default: ${DEFAULT-VALUE})")
+    int maxMessageBytes;
+
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    public static void main(String[] args) {
+        CommandLine cli = new CommandLine(new WorkerDaemon());
+        int code = cli.execute(args);
+        System.exit(code);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        BrokestWorker.Builder builder = BrokestWorker.builder().bind(bind).prefetch(prefetch)
+                .maxMessageBytes(maxMessageBytes).heartbeat(heartbeat, 3);
+        if (threads != null) {
+            builder.threads(threads);
+        }
+        BrokestWorker worker;
+        try {
+            worker = builder.start();
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            System.err.println("worker-daemon: " + e.getMessage());
+            return 2;
+        }
+        Thread hook = new Thread(() -> drain(worker), "brokest-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        LOG.info("Brokest worker ready on {} with {} threads (capacity {})", worker.endpoint(),
+                threads != null ? threads : Runtime.getRuntime().availableProcessors(), worker.capacity());
+        stopped.await();
+        return 0;
+    }
+
+    private void drain(BrokestWorker worker) {
+        LOG.info("shutting down: draining {} running task(s) for up to {}", worker.runningTasks(), drainTimeout);
+        try {
+            int left = worker.shutdown(drainTimeout);
+            if (left > 0) {
+                LOG.warn("drain timeout: interrupted {} task(s); their clients will re-run them elsewhere", left);
+            }
+            LOG.info("worker stopped");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    /** Accepts ISO-8601 (PT30S) or a number with ms, s or m. */
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            String v = value.trim().toLowerCase();
+            try {
+                if (v.startsWith("pt")) {
+                    return Duration.parse(value.toUpperCase());
+                } else if (v.endsWith("ms")) {
+                    return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+                } else if (v.endsWith("s")) {
+                    return Duration.ofMillis((long) (Double.parseDouble(v.substring(0, v.length() - 1)) * 1000));
+                } else if (v.endsWith("m")) {
+                    return Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)) * 60);
+                }
+            } catch (RuntimeException e) {
+                // fall through to the error below
+            }
+            throw new CommandLine.TypeConversionException("'" + value + "' is not a duration; use e.g. 500ms, 30s, 2m or PT30S");
+        }
+    }
+}
