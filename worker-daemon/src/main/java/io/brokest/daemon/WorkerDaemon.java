@@ -44,8 +44,6 @@ public final class WorkerDaemon implements Callable<Integer> {
             description = "largest task or result accepted, in bytes (default: ${DEFAULT-VALUE})")
     int maxMessageBytes;
 
-    private final CountDownLatch stopped = new CountDownLatch(1);
-
     public static void main(String[] args) {
         CommandLine cli = new CommandLine(new WorkerDaemon());
         int code = cli.execute(args);
@@ -66,11 +64,16 @@ public final class WorkerDaemon implements Callable<Integer> {
             System.err.println("worker-daemon: " + e.getMessage());
             return 2;
         }
-        Thread hook = new Thread(() -> drain(worker), "brokest-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        // A signal handler rather than a shutdown hook: the JVM exits with 143 after hooks, and an
+        // operator (or a supervisor) should see 0 for a clean drain.
+        for (String signal : new String[] {"TERM", "INT"}) {
+            sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> stopRequested.countDown());
+        }
         LOG.info("Brokest worker ready on {} with {} threads (capacity {})", worker.endpoint(),
                 threads != null ? threads : Runtime.getRuntime().availableProcessors(), worker.capacity());
-        stopped.await();
+        stopRequested.await();
+        drain(worker);
         return 0;
     }
 
@@ -84,8 +87,6 @@ public final class WorkerDaemon implements Callable<Integer> {
             LOG.info("worker stopped");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } finally {
-            stopped.countDown();
         }
     }
 

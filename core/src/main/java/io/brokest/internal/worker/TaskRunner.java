@@ -21,10 +21,16 @@ final class TaskRunner {
 
     private final ExecutorService threads;
     private final ScheduledExecutorService timers;
+    /** Fault injection for tests: an extra delay before each task runs. */
+    private volatile long delayNanos;
 
     TaskRunner(ExecutorService threads, ScheduledExecutorService timers) {
         this.threads = threads;
         this.timers = timers;
+    }
+
+    void setDelay(java.time.Duration delay) {
+        this.delayNanos = delay.toNanos();
     }
 
     void start(Session session, Message.Submit submit) {
@@ -48,6 +54,14 @@ final class TaskRunner {
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(session.loader);
         try {
+            long delay = delayNanos;
+            if (delay > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.sleep(delay);
+                } catch (InterruptedException e) {
+                    return; // cancelled while slowed down: already reported
+                }
+            }
             Object decoded;
             try {
                 decoded = session.codec.deserialize(payload);

@@ -22,6 +22,7 @@ public final class WorkerEngine implements AutoCloseable {
     private final ThreadPoolExecutor taskThreads;
     private final ScheduledThreadPoolExecutor timers;
     private final WorkerLoop loop;
+    private final TaskRunner runner;
     private final Thread loopThread;
     private final String endpoint;
     private volatile boolean closed;
@@ -33,7 +34,8 @@ public final class WorkerEngine implements AutoCloseable {
         this.timers = new ScheduledThreadPoolExecutor(1, daemonThreads("brokest-timer-"));
         timers.setRemoveOnCancelPolicy(true);
         ContentStore store = new ContentStore(config.maxClassCacheBytes());
-        this.loop = new WorkerLoop(config, context, new TaskRunner(taskThreads, timers), store);
+        this.runner = new TaskRunner(taskThreads, timers);
+        this.loop = new WorkerLoop(config, context, runner, store);
         this.loopThread = new Thread(loop, "brokest-worker-io");
         loopThread.setDaemon(true);
         loopThread.start();
@@ -112,6 +114,21 @@ public final class WorkerEngine implements AutoCloseable {
         taskThreads.shutdownNow();
         timers.shutdownNow();
         context.close();
+    }
+
+    /** Fault injection: stop answering anything, as a process stopped with SIGSTOP would. */
+    public void freeze() {
+        loop.freeze();
+    }
+
+    /** Fault injection: undo {@link #freeze()}. */
+    public void resume() {
+        loop.thaw();
+    }
+
+    /** Fault injection: delay each task by this much before it runs (zero to stop). */
+    public void slowDown(Duration delay) {
+        runner.setDelay(delay);
     }
 
     public boolean isClosed() {

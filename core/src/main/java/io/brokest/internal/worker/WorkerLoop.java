@@ -44,6 +44,8 @@ final class WorkerLoop implements Runnable {
     private volatile RuntimeException bindFailure;
     private volatile boolean running = true;
     private volatile boolean draining;
+    private final Object freezeLock = new Object();
+    private boolean frozen;
 
     WorkerLoop(WorkerConfig config, ZContext context, TaskRunner runner, ContentStore store) {
         this.config = config;
@@ -61,8 +63,40 @@ final class WorkerLoop implements Runnable {
         return endpoint;
     }
 
+    /**
+     * Fault injection for tests: the socket thread stops reading, writing and heartbeating, as if the
+     * process were stopped with SIGSTOP. Tasks already running go on; their results wait.
+     */
+    void freeze() {
+        synchronized (freezeLock) {
+            frozen = true;
+        }
+        outbox.post(new Outgoing(null, null, null));
+    }
+
+    void thaw() {
+        synchronized (freezeLock) {
+            frozen = false;
+            freezeLock.notifyAll();
+        }
+    }
+
+    private void awaitThaw() {
+        synchronized (freezeLock) {
+            while (frozen && running) {
+                try {
+                    freezeLock.wait(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
     void stop() {
         running = false;
+        thaw();
         outbox.post(new Outgoing(null, null, null)); // wakes the loop
     }
 
@@ -123,6 +157,7 @@ final class WorkerLoop implements Runnable {
         boolean drainAnnounced = false;
         try {
             while (running) {
+                awaitThaw();
                 long waitMillis = Math.max(0, TimeUnit.NANOSECONDS.toMillis(nextTick - System.nanoTime()));
                 poller.poll(waitMillis);
                 if (poller.pollin(0)) {

@@ -1,0 +1,66 @@
+package io.brokest.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.brokest.Brokest;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The daemon's command line, as an operator meets it. */
+@Timeout(120)
+class WorkerDaemonCliIT {
+
+    @Test
+    void helpPrintsUsageAndExitsZero() throws Exception {
+        try (DaemonProcess d = DaemonProcess.start("--help")) {
+            assertThat(d.waitForExit(30_000)).isZero();
+            assertThat(d.output()).contains("--bind", "--threads", "--drain-timeout");
+        }
+    }
+
+    @Test
+    void aBadOptionExitsNonZeroNamingIt() throws Exception {
+        try (DaemonProcess d = DaemonProcess.start("--threads", "many")) {
+            assertThat(d.waitForExit(30_000)).isNotZero();
+            assertThat(d.output()).contains("--threads").contains("many");
+        }
+    }
+
+    @Test
+    void aPortInUseExitsWithAClearMessage() throws Exception {
+        try (DaemonProcess first = DaemonProcess.startReady();
+             DaemonProcess second = DaemonProcess.start("--bind", first.endpoint())) {
+            assertThat(second.waitForExit(30_000)).isNotZero();
+            assertThat(second.output()).contains("already in use");
+        }
+    }
+
+    @Test
+    void logsClientsThatConnectAndLeave() throws Exception {
+        try (DaemonProcess d = DaemonProcess.startReady("--threads", "2")) {
+            try (Brokest b = Brokest.builder().workers(d.endpoint()).name("cli-test-client").build()) {
+                assertThat(b.submit(() -> 1).get(30, TimeUnit.SECONDS)).isEqualTo(1);
+                d.awaitLine(l -> l.contains("client cli-test-client connected"), 10_000);
+            }
+            d.awaitLine(l -> l.contains("client cli-test-client left"), 10_000);
+        }
+    }
+
+    @Test
+    void sigtermDrainsAndExitsZero() throws Exception {
+        try (DaemonProcess d = DaemonProcess.startReady("--threads", "2", "--drain-timeout", "20s")) {
+            try (Brokest b = Brokest.connect(d.endpoint())) {
+                var slow = b.submit(() -> {
+                    Thread.sleep(1500);
+                    return "finished during drain";
+                });
+                assertThat(b.submit(() -> "warm").get(30, TimeUnit.SECONDS)).isEqualTo("warm");
+                d.terminate();
+                assertThat(slow.get(30, TimeUnit.SECONDS)).isEqualTo("finished during drain");
+            }
+            assertThat(d.waitForExit(30_000)).isZero();
+            assertThat(d.output()).as(d.output()).contains("draining");
+        }
+    }
+}
