@@ -73,6 +73,7 @@ public final class KryoCodec {
         kryo.setInstantiatorStrategy(new DefaultInstantiatorStrategy(new StdInstantiatorStrategy()));
         kryo.register(ClosureSerializer.Closure.class, new LambdaSerializer());
         kryo.addDefaultSerializer(Throwable.class, new ThrowableSerializer());
+        JdkSerializers.register(kryo);
         refuse(kryo, Thread.class, "capture the data the task needs, not a thread");
         refuse(kryo, ThreadGroup.class, "capture the data the task needs, not a thread group");
         refuse(kryo, ClassLoader.class, "class loaders belong to one JVM; the worker loads classes itself");

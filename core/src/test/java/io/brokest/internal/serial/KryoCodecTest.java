@@ -1,0 +1,137 @@
+package io.brokest.internal.serial;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.brokest.Task;
+import java.io.File;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.net.URI;
+import java.net.URL;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The values users capture and return every day must survive a round trip on JDK 17. */
+class KryoCodecTest {
+    private final KryoCodec codec = new KryoCodec(getClass().getClassLoader(), 1 << 20);
+
+    enum Size { S, M }
+
+    record Item(String name, int qty) {
+    }
+
+    @Test
+    void commonJdkTypesRoundTrip() throws Exception {
+        List<Object> values = List.of(
+                Path.of("/tmp/a b/c.txt"), new File("/tmp/x"), URI.create("http://h/p?q=1"),
+                new URL("http://example.com/x"), UUID.randomUUID(), new BigDecimal("12.345"),
+                new BigInteger("123456789012345678901234567890"), LocalDate.of(2026, 12, 1), Instant.ofEpochSecond(5),
+                Duration.ofMillis(1500), Optional.of("x"), Optional.empty(), Pattern.compile("a+b"), Locale.FRANCE,
+                new ArrayList<>(List.of(1, 2)), new LinkedList<>(List.of(1)), new TreeMap<>(Map.of("k", 1)),
+                new TreeSet<>(Set.of("a", "b")), new HashMap<>(Map.of("a", 1)), new LinkedHashMap<>(Map.of("b", 2)),
+                new ConcurrentHashMap<>(Map.of("c", 3)), new CopyOnWriteArrayList<>(List.of(4)),
+                List.of(1, 2, 3), List.of(), Set.of("s"), Map.of("m", 1), Map.of(),
+                Arrays.asList(1, 2), Collections.unmodifiableList(new ArrayList<>(List.of(5))),
+                Collections.unmodifiableMap(new HashMap<>(Map.of("u", 1))), Collections.emptyList(),
+                Collections.singletonList(7), EnumSet.of(Size.M), new EnumMap<>(Map.of(Size.S, 1)),
+                new ArrayDeque<>(List.of(1, 2)), bitSet(), new StringBuilder("sb"), new Item("pen", 2),
+                new int[] {1, 2}, new String[] {"a"}, 'c', 1.5f, (byte) 3, (short) 4, 5L);
+        for (Object value : values) {
+            Object copy = codec.deserialize(codec.serialize(value));
+            if (value instanceof StringBuilder sb) {
+                assertThat(copy.toString()).as(value.getClass().getName()).isEqualTo(sb.toString());
+            } else if (value.getClass().isArray()) {
+                assertThat(copy).as(value.getClass().getName()).isEqualTo(value);
+            } else if (value instanceof Pattern p) {
+                assertThat(((Pattern) copy).pattern()).isEqualTo(p.pattern());
+            } else if (value instanceof ArrayDeque<?> d) {
+                assertThat(new ArrayList<>((ArrayDeque<?>) copy)).isEqualTo(new ArrayList<>(d));
+            } else {
+                assertThat(copy).as(value.getClass().getName()).isEqualTo(value);
+            }
+        }
+    }
+
+    @Test
+    void atomicsAndPriorityQueuesRoundTrip() {
+        AtomicInteger ai = (AtomicInteger) codec.deserialize(codec.serialize(new AtomicInteger(7)));
+        assertThat(ai.get()).isEqualTo(7);
+        AtomicLong al = (AtomicLong) codec.deserialize(codec.serialize(new AtomicLong(8)));
+        assertThat(al.get()).isEqualTo(8);
+        AtomicBoolean ab = (AtomicBoolean) codec.deserialize(codec.serialize(new AtomicBoolean(true)));
+        assertThat(ab.get()).isTrue();
+        @SuppressWarnings("unchecked")
+        AtomicReference<String> ar = (AtomicReference<String>) codec.deserialize(codec.serialize(new AtomicReference<>("r")));
+        assertThat(ar.get()).isEqualTo("r");
+        PriorityQueue<Integer> pq = new PriorityQueue<>(List.of(3, 1, 2));
+        @SuppressWarnings("unchecked")
+        PriorityQueue<Integer> copy = (PriorityQueue<Integer>) codec.deserialize(codec.serialize(pq));
+        assertThat(copy.poll()).isEqualTo(1);
+    }
+
+    @Test
+    void lambdasCapturingPathsAndNestedSerializableLambdasRoundTrip() throws Exception {
+        Path p = Path.of("/data/in.csv");
+        io.brokest.RemoteFunction<String, Integer> inner = String::length;
+        Task<String> task = () -> p.getFileName() + ":" + inner.apply("four");
+        @SuppressWarnings("unchecked")
+        Task<String> copy = (Task<String>) codec.deserialize(codec.serialize(task));
+        assertThat(copy.call()).isEqualTo("in.csv:4");
+    }
+
+    @Test
+    void cyclicGraphsRoundTrip() {
+        List<Object> self = new ArrayList<>();
+        self.add(self);
+        @SuppressWarnings("unchecked")
+        List<Object> copy = (List<Object>) codec.deserialize(codec.serialize(self));
+        assertThat(copy.get(0)).isSameAs(copy);
+    }
+
+    @Test
+    void describeNamesTheFieldPath() {
+        class Holder {
+            final Object stream = System.in;
+        }
+        Holder h = new Holder();
+        assertThatThrownBy(() -> codec.serialize(h)).satisfies(e ->
+                assertThat(KryoCodec.describe("task X", e)).contains("task X cannot be serialized")
+                        .contains("InputStream").contains("stream"));
+    }
+
+    private static BitSet bitSet() {
+        BitSet b = new BitSet();
+        b.set(3);
+        return b;
+    }
+}
