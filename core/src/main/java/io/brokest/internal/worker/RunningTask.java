@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class RunningTask {
     final Session session;
     final long taskId;
-    final int attempt;
+    /** The latest attempt the client sent; the result answers that one (see TaskRunner.start). */
+    volatile int attempt;
     private final AtomicBoolean finished = new AtomicBoolean();
     private volatile Future<?> execution;
     private volatile Future<?> timer;

@@ -35,8 +35,12 @@ final class TaskRunner {
 
     void start(Session session, Message.Submit submit) {
         RunningTask task = new RunningTask(session, submit.taskId(), submit.attempt());
-        if (session.running.putIfAbsent(submit.taskId(), task) != null) {
-            return; // a duplicate of a task this session is already running here
+        RunningTask already = session.running.putIfAbsent(submit.taskId(), task);
+        if (already != null) {
+            // The client re-sent a task that is still running here (its connection dropped and came
+            // back): run it once, and answer the newest attempt so the client accepts the result.
+            already.attempt = Math.max(already.attempt, submit.attempt());
+            return;
         }
         var execution = threads.submit(() -> run(task, submit.payload()));
         var timer = submit.timeoutMillis() > 0

@@ -303,7 +303,8 @@ final class WorkerLoop implements Runnable {
         for (Session s : new ArrayList<>(sessionsByKey.values())) {
             if (now - s.lastHeardNanos > s.heartbeatNanos * config.liveness()) {
                 endSession(s, "went silent for " + TimeUnit.NANOSECONDS.toMillis(now - s.lastHeardNanos) + " ms");
-            } else if (now - s.lastSentNanos >= ping) {
+            } else if (now - s.lastSentNanos >= Math.min(ping, s.heartbeatNanos)) {
+                // the client judges our liveness by its own interval, so ping at least that often
                 sendNow(router, s, new Message.Ping());
             }
         }
