@@ -118,6 +118,12 @@ public final class BrokestExtension implements BeforeAllCallback, BeforeEachCall
     public void beforeEach(ExtensionContext context) {
         // A per-class extension registered on an instance field never saw beforeAll: start them here.
         current = workersFor(context, true);
+        // Tasks an earlier test left behind (and failed for) must not fail this one too.
+        context.getStore(NAMESPACE).put(pendingKey(), current.pendingTasks());
+    }
+
+    private Object pendingKey() {
+        return java.util.List.of(this, "pending before the test");
     }
 
     @Override
@@ -126,10 +132,12 @@ public final class BrokestExtension implements BeforeAllCallback, BeforeEachCall
         if (workers == null || !failOnUnfinishedTasks || context.getExecutionException().isPresent()) {
             return;
         }
+        Integer before = context.getStore(NAMESPACE).get(pendingKey(), Integer.class);
+        int baseline = before == null ? 0 : before;
         try {
-            InProcessWorker.awaitCondition(() -> workers.pendingTasks() == 0, UNFINISHED_GRACE, () -> "");
+            InProcessWorker.awaitCondition(() -> workers.pendingTasks() <= baseline, UNFINISHED_GRACE, () -> "");
         } catch (TimeoutException e) {
-            throw new AssertionError(context.getDisplayName() + " left " + workers.pendingTasks()
+            throw new AssertionError(context.getDisplayName() + " left " + (workers.pendingTasks() - baseline)
                     + " Brokest task(s) unfinished; wait for their futures before the test ends (or build "
                     + "the extension with failOnUnfinishedTasks(false))");
         }

@@ -34,10 +34,13 @@ final class TaskRunner {
     }
 
     void start(Session session, Message.Submit submit) {
-        RunningTask task = new RunningTask(session, submit.taskId(), submit.attempt());
-        if (session.running.putIfAbsent(submit.taskId(), task) != null) {
-            return; // a duplicate of a task this session is already running here
+        RunningTask running = session.running.get(submit.taskId());
+        if (running != null && running.adopt(submit.attempt())) {
+            return; // already running here: that run answers for this attempt
         }
+        RunningTask task = new RunningTask(session, submit.taskId(), submit.attempt());
+        // replaces a run that just finished (it removes only itself), so this attempt gets its answer
+        session.running.put(submit.taskId(), task);
         var execution = threads.submit(() -> run(task, submit.payload()));
         var timer = submit.timeoutMillis() > 0
                 ? timers.schedule(() -> task.cancel(true), submit.timeoutMillis(), TimeUnit.MILLISECONDS)
