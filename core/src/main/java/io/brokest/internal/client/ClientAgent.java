@@ -22,7 +22,8 @@ import org.zeromq.ZMQ;
  * RESULT and CLASS_REQ messages, and keeps heartbeats. It never decodes results nor reads class files
  * (those go to helper executors), so its heartbeats stay punctual.
  *
- * <p>Liveness: a worker that sends nothing for {@code liveness} heartbeat intervals is declared lost;
+ * <p>Liveness: a worker that sends nothing for {@code liveness} heartbeat intervals (the longer of ours
+ * and the one it advertised in WELCOME, since it pings only at its own pace) is declared lost;
  * its tasks go back to the queue (within their retry budget) and its socket is replaced, which drops
  * anything still queued for it, so a frozen worker that wakes up cannot receive stale tasks.
  */
@@ -254,6 +255,7 @@ final class ClientAgent implements Runnable {
         link.workerId = welcome.workerId();
         link.epoch = welcome.epoch();
         link.capacity = welcome.capacity();
+        link.heartbeatNanos = TimeUnit.MILLISECONDS.toNanos(welcome.heartbeatMillis());
         link.draining = welcome.capacity() == 0;
         link.state = WorkerLink.State.READY;
     }
@@ -303,7 +305,7 @@ final class ClientAgent implements Runnable {
     private void tick(long now) {
         for (WorkerLink link : new ArrayList<>(dispatcher.links())) {
             if (link.state == WorkerLink.State.READY
-                    && now - link.lastHeardNanos > heartbeatNanos * config.liveness()) {
+                    && now - link.lastHeardNanos > Math.max(heartbeatNanos, link.heartbeatNanos) * config.liveness()) {
                 long silentMillis = TimeUnit.NANOSECONDS.toMillis(now - link.lastHeardNanos);
                 LOG.warn("{} lost: silent for {} ms; re-running its {} task(s) elsewhere", link, silentMillis,
                         link.inFlight.size());

@@ -22,6 +22,11 @@ final class WorkerLink {
     int capacity;
     final Map<Long, TaskHandle> inFlight = new LinkedHashMap<>();
     long lastHeardNanos;
+    /**
+     * The worker pings at its own interval, which may be longer than ours: it advertises it in WELCOME,
+     * and silence is judged against the longer of the two. Zero until welcomed.
+     */
+    long heartbeatNanos;
     long lastSentNanos;
     long connectedSinceNanos;
     /** Set when the user removed this worker: it gets no new tasks and goes once its tasks are done. */

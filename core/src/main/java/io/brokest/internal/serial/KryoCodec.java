@@ -65,7 +65,7 @@ public final class KryoCodec {
     }
 
     static Kryo newKryo(ClassLoader loader) {
-        Kryo kryo = new Kryo();
+        Kryo kryo = new Kryo(new LoaderOnlyClassResolver(), null);
         kryo.setClassLoader(loader);
         // User classes are not known in advance. Only authenticated peers may send Kryo bytes.
         kryo.setRegistrationRequired(false);

@@ -11,8 +11,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class RunningTask {
     final Session session;
     final long taskId;
-    /** The latest attempt the client sent; the result answers that one (see TaskRunner.start). */
-    volatile int attempt;
+    /** The attempt the client waits for; raised when it re-sends the task while it still runs here. */
+    private int attempt; // guarded by this
     private final AtomicBoolean finished = new AtomicBoolean();
     private volatile Future<?> execution;
     private volatile Future<?> timer;
@@ -31,10 +31,27 @@ final class RunningTask {
         }
     }
 
+    /**
+     * The client re-sent this task (it gave this worker up, then reconnected) while it still runs here:
+     * the one run answers for the newer attempt, since the client ignores results of older ones.
+     * Returns false if the task already finished, so it must be run again.
+     */
+    synchronized boolean adopt(int newerAttempt) {
+        if (finished.get()) {
+            return false;
+        }
+        attempt = Math.max(attempt, newerAttempt);
+        return true;
+    }
+
     /** Sends the result unless one was already sent. Returns whether this call sent it. */
     boolean finish(byte status, byte[] payload) {
-        if (!finished.compareAndSet(false, true)) {
-            return false;
+        int answering;
+        synchronized (this) {
+            if (!finished.compareAndSet(false, true)) {
+                return false;
+            }
+            answering = attempt;
         }
         session.running.remove(taskId, this);
         Future<?> t = timer;
@@ -42,7 +59,7 @@ final class RunningTask {
             t.cancel(false);
         }
         if (!session.isClosed()) {
-            session.send(new Message.Result(taskId, attempt, status, payload));
+            session.send(new Message.Result(taskId, answering, status, payload));
         }
         return true;
     }

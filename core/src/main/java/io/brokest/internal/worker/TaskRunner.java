@@ -34,14 +34,13 @@ final class TaskRunner {
     }
 
     void start(Session session, Message.Submit submit) {
-        RunningTask task = new RunningTask(session, submit.taskId(), submit.attempt());
-        RunningTask already = session.running.putIfAbsent(submit.taskId(), task);
-        if (already != null) {
-            // The client re-sent a task that is still running here (its connection dropped and came
-            // back): run it once, and answer the newest attempt so the client accepts the result.
-            already.attempt = Math.max(already.attempt, submit.attempt());
-            return;
+        RunningTask running = session.running.get(submit.taskId());
+        if (running != null && running.adopt(submit.attempt())) {
+            return; // already running here: that run answers for this attempt
         }
+        RunningTask task = new RunningTask(session, submit.taskId(), submit.attempt());
+        // replaces a run that just finished (it removes only itself), so this attempt gets its answer
+        session.running.put(submit.taskId(), task);
         var execution = threads.submit(() -> run(task, submit.payload()));
         var timer = submit.timeoutMillis() > 0
                 ? timers.schedule(() -> task.cancel(true), submit.timeoutMillis(), TimeUnit.MILLISECONDS)

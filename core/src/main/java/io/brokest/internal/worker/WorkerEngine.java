@@ -101,11 +101,27 @@ public final class WorkerEngine implements AutoCloseable {
     /** Stops at once: running tasks are interrupted and their clients will re-run them elsewhere. */
     @Override
     public void close() {
+        stop(false);
+    }
+
+    /**
+     * Fault injection: stops at once like a process killed with SIGKILL. Nothing more is sent, not even
+     * results of tasks that already finished, so clients can only notice by heartbeat silence.
+     */
+    public void kill() {
+        stop(true);
+    }
+
+    private synchronized void stop(boolean kill) {
         if (closed) {
             return;
         }
         closed = true;
-        loop.stop();
+        if (kill) {
+            loop.kill();
+        } else {
+            loop.stop();
+        }
         try {
             loop.awaitStopped(5_000);
         } catch (InterruptedException e) {

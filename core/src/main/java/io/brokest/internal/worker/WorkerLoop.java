@@ -44,6 +44,8 @@ final class WorkerLoop implements Runnable {
     private volatile RuntimeException bindFailure;
     private volatile boolean running = true;
     private volatile boolean draining;
+    /** Set by {@link #kill()}: leave without sending anything more, as a process killed with -9 would. */
+    private volatile boolean killed;
     private final Object freezeLock = new Object();
     private boolean frozen;
 
@@ -98,6 +100,12 @@ final class WorkerLoop implements Runnable {
         running = false;
         thaw();
         outbox.post(new Outgoing(null, null, null)); // wakes the loop
+    }
+
+    /** Fault injection for tests: stop at once and send nothing more, not even finished results. */
+    void kill() {
+        killed = true;
+        stop();
     }
 
     boolean awaitStopped(long millis) throws InterruptedException {
@@ -158,6 +166,9 @@ final class WorkerLoop implements Runnable {
         try {
             while (running) {
                 awaitThaw();
+                if (killed) {
+                    break;
+                }
                 long waitMillis = Math.max(0, TimeUnit.NANOSECONDS.toMillis(nextTick - System.nanoTime()));
                 poller.poll(waitMillis);
                 if (poller.pollin(0)) {
@@ -178,7 +189,9 @@ final class WorkerLoop implements Runnable {
                     nextTick = now + tickNanos;
                 }
             }
-            outbox.drain(out -> send(router, out)); // results of tasks that finished while we stopped
+            if (!killed) {
+                outbox.drain(out -> send(router, out)); // results of tasks that finished while we stopped
+            }
         } catch (RuntimeException e) {
             if (running) {
                 LOG.error("worker socket loop failed; the worker stops", e);
