@@ -27,9 +27,9 @@ public final class WorkerDaemon implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "tasks run at once (default: number of cores)")
     Integer threads;
 
-    @Option(names = "--prefetch", paramLabel = "N", defaultValue = "2",
-            description = "tasks queued per worker beyond its threads, to hide latency (default: ${DEFAULT-VALUE})")
-    int prefetch;
+    @Option(names = "--prefetch", paramLabel = "N",
+            description = "tasks queued beyond the threads, to hide latency (default: as many as the threads, at least 4)")
+    Integer prefetch;
 
     @Option(names = "--drain-timeout", paramLabel = "DURATION", defaultValue = "PT30S",
             converter = DurationConverter.class,
@@ -52,10 +52,13 @@ public final class WorkerDaemon implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        BrokestWorker.Builder builder = BrokestWorker.builder().bind(bind).prefetch(prefetch)
+        BrokestWorker.Builder builder = BrokestWorker.builder().bind(bind)
                 .maxMessageBytes(maxMessageBytes).heartbeat(heartbeat, 3);
         if (threads != null) {
             builder.threads(threads);
+        }
+        if (prefetch != null) {
+            builder.prefetch(prefetch);
         }
         BrokestWorker worker;
         try {

@@ -79,9 +79,7 @@ final class ClientAgent implements Runnable {
                         receiveAll(polled.get(i));
                     }
                 }
-                if (poller.pollin(polled.size())) {
-                    mailbox.drain(this::execute);
-                }
+                mailbox.drain(this::execute); // every turn: cheap, and no wake-up can be missed
                 if (running) {
                     dispatcher.dispatch(this::sendTask);
                 }
@@ -116,7 +114,7 @@ final class ClientAgent implements Runnable {
         for (WorkerLink link : polled) {
             poller.register(link.socket, ZMQ.Poller.POLLIN);
         }
-        poller.register(mailbox.channel(), ZMQ.Poller.POLLIN);
+        poller.register(mailbox.socket(), ZMQ.Poller.POLLIN);
         pollerStale = false;
     }
 

@@ -36,7 +36,7 @@ public final class ClientEngine implements AutoCloseable {
 
     private final ClientConfig config;
     private final ZContext context = new ZContext(1);
-    private final Mailbox<Command> mailbox = new Mailbox<>();
+    private final Mailbox<Command> mailbox;
     private final KryoCodec codec;
     private final ThreadPoolExecutor callbacks;
     private final ScheduledThreadPoolExecutor timers;
@@ -49,6 +49,7 @@ public final class ClientEngine implements AutoCloseable {
 
     public ClientEngine(ClientConfig config, Duration noWorkerTimeout) {
         this.config = config;
+        this.mailbox = new Mailbox<>(context);
         this.codec = new KryoCodec(config.classLoader(), config.maxMessageBytes());
         this.callbacks = new ThreadPoolExecutor(config.callbackThreads(), config.callbackThreads(), 60,
                 TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemonThreads("brokest-callback-"));
@@ -186,7 +187,7 @@ public final class ClientEngine implements AutoCloseable {
         }
         timers.shutdownNow();
         classThreads.shutdownNow();
-        context.close();
         mailbox.close();
+        context.close();
     }
 }

@@ -14,6 +14,8 @@ final class RunningTask {
     /** The attempt the client waits for; raised when it re-sends the task while it still runs here. */
     private int attempt; // guarded by this
     private final AtomicBoolean finished = new AtomicBoolean();
+    /** Set only by a cancel or timeout: a task that simply finished must never be interrupted. */
+    private volatile boolean cancelled;
     private volatile Future<?> execution;
     private volatile Future<?> timer;
 
@@ -26,8 +28,8 @@ final class RunningTask {
     void started(Future<?> execution, Future<?> timer) {
         this.execution = execution;
         this.timer = timer;
-        if (finished.get()) {
-            execution.cancel(true);
+        if (cancelled) {
+            execution.cancel(true); // cancelled before its execution was known
         }
     }
 
@@ -71,6 +73,7 @@ final class RunningTask {
             session.running.remove(taskId, this);
         }
         if (mine) {
+            cancelled = true;
             Future<?> e = execution;
             if (e != null) {
                 e.cancel(true);

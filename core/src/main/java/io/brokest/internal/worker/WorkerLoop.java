@@ -31,7 +31,7 @@ final class WorkerLoop implements Runnable {
     private final ZContext context;
     private final TaskRunner runner;
     private final ContentStore store;
-    private final Mailbox<Outgoing> outbox = new Mailbox<>();
+    private final Mailbox<Outgoing> outbox;
     private final String workerId = UUID.randomUUID().toString();
     private final long epoch = System.currentTimeMillis() ^ System.nanoTime();
     private final Map<String, Session> sessionsByKey = new HashMap<>();
@@ -54,6 +54,7 @@ final class WorkerLoop implements Runnable {
         this.context = context;
         this.runner = runner;
         this.store = store;
+        this.outbox = new Mailbox<>(context);
     }
 
     /** Waits until the socket is bound; returns the endpoint or throws why it could not bind. */
@@ -159,7 +160,7 @@ final class WorkerLoop implements Runnable {
         bound.countDown();
         ZMQ.Poller poller = context.createPoller(2);
         poller.register(router, ZMQ.Poller.POLLIN);
-        poller.register(outbox.channel(), ZMQ.Poller.POLLIN);
+        poller.register(outbox.socket(), ZMQ.Poller.POLLIN);
         long tickNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(10, config.heartbeatMillis() / 4));
         long nextTick = System.nanoTime() + tickNanos;
         boolean drainAnnounced = false;
@@ -174,9 +175,7 @@ final class WorkerLoop implements Runnable {
                 if (poller.pollin(0)) {
                     receiveAll(router);
                 }
-                if (poller.pollin(1)) {
-                    outbox.drain(out -> send(router, out));
-                }
+                outbox.drain(out -> send(router, out)); // every turn: cheap, and no wake-up can be missed
                 if (draining && !drainAnnounced) {
                     drainAnnounced = true;
                     for (Session s : sessionsByKey.values()) {
