@@ -35,13 +35,18 @@ public final class Mailbox<T> implements AutoCloseable {
     /** Adds an item and wakes the owner. Safe from any thread. */
     public void post(T item) {
         queue.add(item);
-        if (signalled.compareAndSet(false, true)) {
+        if (!signalled.get()) {
+            // The byte and the flag change together under the lock, so "flag set" means "a byte is in
+            // the pipe": drain can then trust the flag alone (see drain).
             synchronized (one) {
-                try {
-                    one.clear();
-                    pipe.sink().write(one);
-                } catch (IOException e) {
-                    // the mailbox is closed: the owner is gone and the item will never be read
+                if (!signalled.get()) {
+                    try {
+                        one.clear();
+                        pipe.sink().write(one);
+                    } catch (IOException e) {
+                        // the mailbox is closed: the owner is gone and the item will never be read
+                    }
+                    signalled.set(true);
                 }
             }
         }
@@ -54,15 +59,22 @@ public final class Mailbox<T> implements AutoCloseable {
 
     /** Owner only: clears the wake-up and hands every waiting item to the consumer. */
     public void drain(Consumer<T> consumer) {
-        try {
-            sink.clear();
-            while (pipe.source().read(sink) > 0) {
-                sink.clear();
-            }
-        } catch (IOException e) {
-            // closed: nothing more will come
+        if (!signalled.get()) {
+            // Spurious: JeroMQ's poller reports a plain channel readable whenever anything else woke
+            // it (the key's ready set is stale), which is several times per message; skip the syscall.
+            return;
         }
-        signalled.set(false);
+        synchronized (one) {
+            try {
+                sink.clear();
+                while (pipe.source().read(sink) > 0) {
+                    sink.clear();
+                }
+            } catch (IOException e) {
+                // closed: nothing more will come
+            }
+            signalled.set(false);
+        }
         T item;
         while ((item = queue.poll()) != null) {
             consumer.accept(item);
