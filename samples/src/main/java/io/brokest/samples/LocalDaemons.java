@@ -43,11 +43,37 @@ public final class LocalDaemons implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts another main class of this JVM's classpath in its own JVM (the benchmark's echo server)
+     * and waits until it prints "ready on ENDPOINT". Stopped by {@link #close()} like a daemon.
+     */
+    public static LocalDaemons startMain(String mainClass, String... args) throws IOException {
+        LocalDaemons started = new LocalDaemons();
+        try {
+            List<String> command = new ArrayList<>(List.of(javaBinary(), "-XX:+UseSerialGC", "-cp",
+                    System.getProperty("java.class.path"), mainClass));
+            command.addAll(List.of(args));
+            started.endpoints.add(started.launch(command).get(60, TimeUnit.SECONDS));
+            return started;
+        } catch (Exception e) {
+            started.close();
+            throw new IOException("could not start " + mainClass + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
     private CompletableFuture<String> launch(int threads, String... extraArgs) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> command = new ArrayList<>(List.of(javaBinary(),
                 "-XX:+UseSerialGC", "-jar", daemonJar().toString(), "--bind", "tcp://127.0.0.1:*",
                 "--threads", Integer.toString(threads)));
         command.addAll(List.of(extraArgs));
+        return launch(command);
+    }
+
+    private CompletableFuture<String> launch(List<String> command) throws IOException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         processes.add(process);
         CompletableFuture<String> endpoint = new CompletableFuture<>();

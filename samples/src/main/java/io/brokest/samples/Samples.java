@@ -1,6 +1,7 @@
 package io.brokest.samples;
 
 import io.brokest.Brokest;
+import io.brokest.samples.bench.Bench;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -12,7 +13,8 @@ import picocli.CommandLine.Option;
  * Each sample runs against the daemons given with {@code --workers}, or starts its own local ones.
  */
 @Command(name = "brokest-samples", mixinStandardHelpOptions = true,
-        subcommands = {Samples.Demo.class},
+        subcommands = {Samples.Demo.class, Samples.Logs.class, Samples.Pipeline.class, Samples.Pi.class,
+                Bench.class},
         description = "Runnable Brokest examples. Without --workers, each starts local worker daemons itself.")
 public final class Samples implements Runnable {
     public static void main(String[] args) {
@@ -24,11 +26,33 @@ public final class Samples implements Runnable {
         new CommandLine(this).usage(System.out);
     }
 
+    /** What a sample does with the worker endpoints it was given or started. */
+    interface WithEndpoints {
+        void run(List<String> endpoints) throws Exception;
+    }
+
     /** Options every sample shares. */
     static class Workers {
         @Option(names = "--workers", split = ",", paramLabel = "ENDPOINT",
                 description = "worker daemons to use, e.g. tcp://127.0.0.1:5555 (default: start local ones)")
         List<String> endpoints;
+
+        /**
+         * Runs the sample with the endpoints given on the command line or, with none, with {@code count}
+         * local daemons of {@code threads} threads each, stopped at the end.
+         */
+        void run(int count, int threads, WithEndpoints sample) throws Exception {
+            if (endpoints != null && !endpoints.isEmpty()) {
+                sample.run(endpoints);
+                return;
+            }
+            System.out.printf("starting %d local worker daemon%s with %d thread%s each (java -jar worker-daemon.jar) ...%n",
+                    count, count == 1 ? "" : "s", threads, threads == 1 ? "" : "s");
+            try (LocalDaemons daemons = LocalDaemons.start(count, threads)) {
+                System.out.println("ready: " + daemons.endpoints() + " (pids " + daemons.pids() + ")");
+                sample.run(daemons.endpoints());
+            }
+        }
     }
 
     @Command(name = "demo", mixinStandardHelpOptions = true,
@@ -39,19 +63,71 @@ public final class Samples implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            if (workers.endpoints != null && !workers.endpoints.isEmpty()) {
-                try (Brokest brokest = Brokest.connect(workers.endpoints.toArray(new String[0]))) {
+            workers.run(1, 2, endpoints -> {
+                try (Brokest brokest = Brokest.connect(endpoints.toArray(new String[0]))) {
                     DemoSample.run(brokest);
                 }
-                return 0;
-            }
-            System.out.println("starting a local worker daemon (java -jar worker-daemon.jar) ...");
-            try (LocalDaemons daemons = LocalDaemons.start(1, 2);
-                 Brokest brokest = Brokest.connect(daemons.endpointArray())) {
-                System.out.println("worker daemon ready on " + daemons.endpoints().get(0) + " (pid "
-                        + daemons.pids().get(0) + ")");
-                DemoSample.run(brokest);
-            }
+            });
+            return 0;
+        }
+    }
+
+    @Command(name = "logs", mixinStandardHelpOptions = true,
+            description = "Map-reduce over a generated access log: lines/s sequentially and with 1, 2 and 4 workers")
+    static final class Logs implements Callable<Integer> {
+        @CommandLine.Mixin
+        Workers workers = new Workers();
+
+        @Option(names = "--lines", paramLabel = "N", defaultValue = "1000000",
+                description = "log lines to generate (default: ${DEFAULT-VALUE})")
+        int lines;
+
+        @Override
+        public Integer call() throws Exception {
+            // one thread per daemon, so that "4 workers" means four equal shares, not more threads per core
+            workers.run(4, 1, endpoints -> LogsSample.run(endpoints, lines));
+            return 0;
+        }
+    }
+
+    @Command(name = "pipeline", mixinStandardHelpOptions = true,
+            description = "Stages that wait for each other (thenCompose), with a fan-out/fan-in step")
+    static final class Pipeline implements Callable<Integer> {
+        @CommandLine.Mixin
+        Workers workers = new Workers();
+
+        @Override
+        public Integer call() throws Exception {
+            workers.run(2, 2, endpoints -> {
+                try (Brokest brokest = Brokest.connect(endpoints.toArray(new String[0]))) {
+                    PipelineSample.print(brokest);
+                }
+            });
+            return 0;
+        }
+    }
+
+    @Command(name = "pi", mixinStandardHelpOptions = true,
+            description = "CPU-bound Monte Carlo estimate of pi, speed-up of all workers against one")
+    static final class Pi implements Callable<Integer> {
+        @CommandLine.Mixin
+        Workers workers = new Workers();
+
+        @Option(names = "--darts", paramLabel = "N", defaultValue = "400000000",
+                description = "random points in total (default: ${DEFAULT-VALUE})")
+        long darts;
+
+        @Option(names = "--tasks", paramLabel = "N", defaultValue = "40", description = "tasks (default: ${DEFAULT-VALUE})")
+        int tasks;
+
+        @Option(names = "--local-workers", paramLabel = "N",
+                description = "local daemons to start when no --workers are given (default: number of cores)")
+        Integer localWorkers;
+
+        @Override
+        public Integer call() throws Exception {
+            int count = localWorkers != null ? localWorkers : Runtime.getRuntime().availableProcessors();
+            workers.run(count, 1, endpoints -> PiSample.run(endpoints, darts, tasks));
             return 0;
         }
     }

@@ -1,0 +1,622 @@
+package io.brokest.samples.bench;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import io.brokest.Brokest;
+import io.brokest.Task;
+import io.brokest.internal.serial.KryoCodec;
+import io.brokest.internal.wire.Message;
+import io.brokest.internal.wire.Protocol;
+import io.brokest.samples.LocalDaemons;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+/**
+ * {@code java -jar brokest-samples.jar bench}: every figure of the README's performance section in one
+ * run, as a markdown table on stdout and as JSON in {@code bench-results.json}. Workers are real
+ * daemon JVMs; the baselines (a local executor, raw JeroMQ to an echo server in another JVM) run in
+ * the same run, so the ratios compare like with like on whatever machine this runs.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmark against local worker daemons and raw JeroMQ; markdown on stdout, JSON in bench-results.json")
+public final class Bench implements Callable<Integer> {
+    @Option(names = "--quick", description = "a smaller run, under two minutes")
+    boolean quick;
+
+    @Option(names = "--full", description = "the big run: more repetitions, 5,000 sleep tasks")
+    boolean full;
+
+    @Option(names = "--output", paramLabel = "FILE", defaultValue = "bench-results.json",
+            description = "where to write the JSON (default: ${DEFAULT-VALUE})")
+    Path output;
+
+    /** How much to measure. */
+    record Plan(String name, int[] sleepCounts, int sleepReps, int sleepRepsLargest, int latencySamples,
+                int throughputTasks, int reps) {
+        int repsFor(int n) {
+            return n == sleepCounts[sleepCounts.length - 1] ? sleepRepsLargest : sleepReps;
+        }
+    }
+
+    static final Plan QUICK = new Plan("quick", new int[] {100, 1000}, 3, 1, 2_000, 20_000, 3);
+    static final Plan DEFAULT = new Plan("default", new int[] {100, 1000}, 5, 3, 5_000, 50_000, 5);
+    static final Plan FULL = new Plan("full", new int[] {100, 1000, 5000}, 5, 3, 20_000, 200_000, 5);
+
+    /** Workers x threads per worker. */
+    record Layout(int workers, int threads) {
+        int totalThreads() {
+            return workers * threads;
+        }
+
+        @Override
+        public String toString() {
+            return workers + " worker" + (workers == 1 ? "" : "s") + " x " + threads + " thread" + (threads == 1 ? "" : "s");
+        }
+    }
+
+    static final List<Layout> LAYOUTS = List.of(new Layout(1, 1), new Layout(2, 1), new Layout(1, 10), new Layout(2, 10));
+    static final int IN_FLIGHT = 1_000;
+    static final long MAX_RUN_NANOS = TimeUnit.SECONDS.toNanos(3);
+
+    static Integer noop() {
+        return 0;
+    }
+
+    static Integer sleep10() throws InterruptedException {
+        Thread.sleep(10);
+        return 0;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Plan plan = full ? FULL : quick ? QUICK : DEFAULT;
+        long started = System.nanoTime();
+        Map<String, Object> results = new LinkedHashMap<>();
+        results.put("plan", plan.name());
+        results.put("machine", machine());
+        System.err.println("bench (" + plan.name() + "): starting worker daemons and the echo server ...");
+        try (LocalDaemons oneThread = LocalDaemons.start(2, 1);
+             LocalDaemons tenThreads = LocalDaemons.start(2, 10);
+             LocalDaemons noopDaemon = LocalDaemons.start(1, 2);
+             LocalDaemons deepDaemon = LocalDaemons.start(1, 2, "--prefetch", Integer.toString(IN_FLIGHT));
+             LocalDaemons echo = LocalDaemons.startMain(EchoServer.class.getName(), "tcp://127.0.0.1:*")) {
+            long noopPid = noopDaemon.pids().get(0);
+            double rssIdle = rssMegabytes(noopPid);
+
+            System.err.println("1/4 sleep tasks ...");
+            results.put("sleepTasks", sleepTasks(plan, oneThread.endpoints(), tenThreads.endpoints()));
+
+            System.err.println("2/4 no-op tasks and raw JeroMQ ...");
+            RssSampler busy = new RssSampler(noopPid);
+            Map<String, Object> noops = noopTasks(plan, noopDaemon.endpoints().get(0),
+                    deepDaemon.endpoints().get(0), busy);
+            noops.putAll(raw(plan, echo.endpoints().get(0)));
+            noops.putAll(localNoops(plan));
+            ratios(noops);
+            results.put("noop", noops);
+
+            System.err.println("3/4 memory ...");
+            Map<String, Object> memory = new LinkedHashMap<>();
+            memory.put("clientHeapMbPer10000Pending", clientHeapPer10000(noopDaemon.endpoints().get(0), noopPid));
+            memory.put("workerRssIdleMb", rssIdle);
+            memory.put("workerRssBusyMb", busy.peakMegabytes());
+            results.put("memory", memory);
+
+            System.err.println("4/4 class shipping ...");
+            results.put("classShipping", classShipping(noopDaemon.endpoints().get(0)));
+        }
+        results.put("targets", targets(results));
+        results.put("seconds", Stats.round((System.nanoTime() - started) / 1e9, 1));
+        System.out.print(Markdown.render(results));
+        Files.writeString(output, Json.write(results), StandardCharsets.UTF_8);
+        System.err.println("wrote " + output.toAbsolutePath());
+        return 0;
+    }
+
+    // ---- 1. sleep tasks ------------------------------------------------------------------------
+
+    private static List<Map<String, Object>> sleepTasks(Plan plan, List<String> oneThread, List<String> tenThreads)
+            throws Exception {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Layout layout : LAYOUTS) {
+            List<String> endpoints = (layout.threads() == 1 ? oneThread : tenThreads).subList(0, layout.workers());
+            try (Brokest brokest = Brokest.connect(endpoints.toArray(new String[0]))) {
+                remoteSleeps(brokest, 4 * layout.totalThreads() + 20); // warm-up: classes, JIT, connections
+                for (int n : plan.sleepCounts()) {
+                    int reps = plan.repsFor(n);
+                    double[] remote = new double[reps];
+                    double[] local = new double[reps];
+                    for (int r = 0; r < reps; r++) {
+                        remote[r] = remoteSleeps(brokest, n);
+                        local[r] = localSleeps(layout.totalThreads(), n);
+                    }
+                    double ideal = n * 0.010 / layout.totalThreads();
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("tasks", n);
+                    row.put("layout", layout.toString());
+                    row.put("workers", layout.workers());
+                    row.put("threadsPerWorker", layout.threads());
+                    row.put("repetitions", reps);
+                    row.put("idealSeconds", Stats.round(ideal, 3));
+                    row.put("brokestSeconds", Stats.round(Stats.median(remote), 3));
+                    row.put("brokestOverheadPct", Stats.round((Stats.median(remote) / ideal - 1) * 100, 2));
+                    row.put("localSeconds", Stats.round(Stats.median(local), 3));
+                    row.put("localOverheadPct", Stats.round((Stats.median(local) / ideal - 1) * 100, 2));
+                    row.put("differencePp", Stats.round((Stats.median(remote) - Stats.median(local)) / ideal * 100, 2));
+                    rows.add(row);
+                    System.err.println("  " + row);
+                }
+            }
+        }
+        rows.sort((a, b) -> Integer.compare((int) a.get("tasks"), (int) b.get("tasks")));
+        return rows;
+    }
+
+    private static double remoteSleeps(Brokest brokest, int n) throws Exception {
+        long start = System.nanoTime();
+        CompletableFuture<?>[] futures = new CompletableFuture<?>[n];
+        for (int i = 0; i < n; i++) {
+            futures[i] = brokest.submit(Bench::sleep10);
+        }
+        CompletableFuture.allOf(futures).get(10, TimeUnit.MINUTES);
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    private static double localSleeps(int threads, int n) throws Exception {
+        ThreadPoolExecutor pool = (ThreadPoolExecutor) Executors.newFixedThreadPool(threads);
+        pool.prestartAllCoreThreads();
+        try {
+            long start = System.nanoTime();
+            List<Future<Integer>> futures = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                futures.add(pool.submit(Bench::sleep10));
+            }
+            for (Future<Integer> f : futures) {
+                f.get();
+            }
+            return (System.nanoTime() - start) / 1e9;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    // ---- 2. no-op tasks and the baselines --------------------------------------------------------
+
+    private static Map<String, Object> noopTasks(Plan plan, String endpoint, String deepEndpoint, RssSampler busy)
+            throws Exception {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("submitFrameBytes", submitFrameBytes());
+        busy.start();
+        try (Brokest brokest = Brokest.builder().workers(endpoint).maxPending(IN_FLIGHT, false).build()) {
+            brokestLatencies(brokest, plan.latencySamples()); // warm-up
+            double[] p50 = new double[plan.reps()];
+            double[] p99 = new double[plan.reps()];
+            double[] rate = new double[plan.reps()];
+            for (int r = 0; r < plan.reps(); r++) {
+                double[] micros = brokestLatencies(brokest, plan.latencySamples());
+                p50[r] = Stats.percentile(micros, 50);
+                p99[r] = Stats.percentile(micros, 99);
+                rate[r] = brokestThroughput(brokest, plan.throughputTasks());
+            }
+            out.put("brokestP50Micros", Stats.round(Stats.median(p50), 1));
+            out.put("brokestP99Micros", Stats.round(Stats.median(p99), 1));
+            out.put("brokestTasksPerSecond", Math.round(Stats.median(rate)));
+        } finally {
+            busy.stop();
+        }
+        // The same, with a worker that grants credit for all 1,000 tasks in flight (--prefetch 1000).
+        try (Brokest brokest = Brokest.builder().workers(deepEndpoint).maxPending(IN_FLIGHT, false).build()) {
+            brokestThroughput(brokest, plan.throughputTasks()); // warm-up
+            double[] rate = new double[plan.reps()];
+            for (int r = 0; r < plan.reps(); r++) {
+                rate[r] = brokestThroughput(brokest, plan.throughputTasks());
+            }
+            out.put("brokestPrefetch1000TasksPerSecond", Math.round(Stats.median(rate)));
+        }
+        return out;
+    }
+
+    private static int submitFrameBytes() {
+        Task<Integer> task = Bench::noop;
+        byte[] payload = new KryoCodec(Bench.class.getClassLoader(), 1 << 20).serialize(task);
+        return Protocol.encode(new Message.Submit(1, 1, 0, payload)).length;
+    }
+
+    private static double[] brokestLatencies(Brokest brokest, int samples) throws Exception {
+        double[] micros = new double[samples];
+        for (int i = 0; i < samples; i++) {
+            long start = System.nanoTime();
+            brokest.submit(Bench::noop).get(30, TimeUnit.SECONDS);
+            micros[i] = (System.nanoTime() - start) / 1e3;
+        }
+        return micros;
+    }
+
+    /**
+     * Tasks per second with up to {@link #IN_FLIGHT} in flight (the client's maxPending): {@code tasks}
+     * tasks, or as many as were submitted in {@link #MAX_RUN_NANOS}, so a slow setup stays a short run.
+     */
+    private static double brokestThroughput(Brokest brokest, int tasks) throws Exception {
+        CountDownLatch done = new CountDownLatch(tasks);
+        long start = System.nanoTime();
+        int submitted = 0;
+        while (submitted < tasks && System.nanoTime() - start < MAX_RUN_NANOS) {
+            brokest.submit(Bench::noop).whenComplete((v, e) -> done.countDown());
+            submitted++;
+        }
+        for (int unsent = submitted; unsent < tasks; unsent++) {
+            done.countDown();
+        }
+        if (!done.await(2, TimeUnit.MINUTES)) {
+            throw new IllegalStateException("no-op tasks did not finish in 2 minutes");
+        }
+        return submitted / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /** Raw JeroMQ round trips and pipelined rates against the echo server in another JVM. */
+    private static Map<String, Object> raw(Plan plan, String endpoint) {
+        int frameBytes = submitFrameBytes();
+        Map<String, Object> out = new LinkedHashMap<>();
+        try (ZContext context = new ZContext(1)) {
+            ZMQ.Socket dealer = context.createSocket(SocketType.DEALER);
+            dealer.setLinger(0);
+            dealer.setSndHWM(100_000);
+            dealer.setRcvHWM(100_000);
+            dealer.connect(endpoint);
+            byte[] frame = new byte[frameBytes];
+            frame[0] = EchoServer.RAW;
+            rawLatencies(dealer, frame, plan.latencySamples()); // warm-up
+            double[] p50 = new double[plan.reps()];
+            double[] p99 = new double[plan.reps()];
+            double[] rawRate = new double[plan.reps()];
+            double[] kryoRate = new double[plan.reps()];
+            KryoClient kryo = new KryoClient(frameBytes - 23);
+            pipelined(dealer, plan.throughputTasks(), () -> frame, f -> { }); // warm-up
+            pipelined(dealer, plan.throughputTasks(), kryo::request, kryo::reply);
+            for (int r = 0; r < plan.reps(); r++) {
+                double[] micros = rawLatencies(dealer, frame, plan.latencySamples());
+                p50[r] = Stats.percentile(micros, 50);
+                p99[r] = Stats.percentile(micros, 99);
+                rawRate[r] = pipelined(dealer, plan.throughputTasks() * 5, () -> frame, f -> { });
+                kryoRate[r] = pipelined(dealer, plan.throughputTasks() * 5, kryo::request, kryo::reply);
+            }
+            out.put("rawP50Micros", Stats.round(Stats.median(p50), 1));
+            out.put("rawP99Micros", Stats.round(Stats.median(p99), 1));
+            out.put("rawPipelinedPerSecond", Math.round(Stats.median(rawRate)));
+            out.put("rawKryoPipelinedPerSecond", Math.round(Stats.median(kryoRate)));
+        }
+        return out;
+    }
+
+    private static double[] rawLatencies(ZMQ.Socket dealer, byte[] frame, int samples) {
+        double[] micros = new double[samples];
+        for (int i = 0; i < samples; i++) {
+            long start = System.nanoTime();
+            dealer.send(frame, 0);
+            dealer.recv(0);
+            micros[i] = (System.nanoTime() - start) / 1e3;
+        }
+        return micros;
+    }
+
+    /** Messages per second, keeping up to {@link #IN_FLIGHT} requests outstanding on one socket. */
+    private static double pipelined(ZMQ.Socket dealer, int messages, java.util.function.Supplier<byte[]> request,
+                                    java.util.function.Consumer<byte[]> reply) {
+        long start = System.nanoTime();
+        int sent = 0;
+        int received = 0;
+        while (received < messages) {
+            while (sent < messages && sent - received < IN_FLIGHT) {
+                dealer.send(request.get(), 0);
+                sent++;
+            }
+            reply.accept(dealer.recv(0));
+            received++;
+        }
+        return messages / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /** The client half of the Kryo baseline: one Kryo, one buffer, a fresh envelope per message. */
+    private static final class KryoClient {
+        private final Kryo kryo = EchoServer.newKryo();
+        private final Output output = new Output(256, -1);
+        private final Input input = new Input();
+        private final byte[] payload;
+        private long ids;
+
+        KryoClient(int payloadBytes) {
+            this.payload = new byte[Math.max(1, payloadBytes)];
+        }
+
+        byte[] request() {
+            EchoServer.Envelope envelope = new EchoServer.Envelope();
+            envelope.id = ++ids;
+            envelope.attempt = 1;
+            envelope.payload = payload;
+            output.reset();
+            output.writeByte(EchoServer.KRYO);
+            kryo.writeObject(output, envelope);
+            return output.toBytes();
+        }
+
+        void reply(byte[] frame) {
+            input.setBuffer(frame, 1, frame.length - 1);
+            kryo.readObject(input, EchoServer.Envelope.class);
+        }
+    }
+
+    /** The same no-op on a local two-thread executor: latency and rate with 1,000 in flight. */
+    private static Map<String, Object> localNoops(Plan plan) throws Exception {
+        Map<String, Object> out = new LinkedHashMap<>();
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            double[] p50 = new double[plan.reps()];
+            double[] rate = new double[plan.reps()];
+            for (int r = -1; r < plan.reps(); r++) { // r = -1: warm-up
+                double[] micros = new double[plan.latencySamples()];
+                for (int i = 0; i < micros.length; i++) {
+                    long start = System.nanoTime();
+                    pool.submit(Bench::noop).get();
+                    micros[i] = (System.nanoTime() - start) / 1e3;
+                }
+                Semaphore window = new Semaphore(IN_FLIGHT);
+                int tasks = plan.throughputTasks() * 5;
+                long start = System.nanoTime();
+                for (int i = 0; i < tasks; i++) {
+                    window.acquire();
+                    pool.execute(() -> {
+                        noop();
+                        window.release();
+                    });
+                }
+                window.acquire(IN_FLIGHT);
+                if (r >= 0) {
+                    p50[r] = Stats.percentile(micros, 50);
+                    rate[r] = tasks / ((System.nanoTime() - start) / 1e9);
+                }
+            }
+            out.put("localP50Micros", Stats.round(Stats.median(p50), 1));
+            out.put("localTasksPerSecond", Math.round(Stats.median(rate)));
+        } finally {
+            pool.shutdownNow();
+        }
+        return out;
+    }
+
+    private static void ratios(Map<String, Object> noop) {
+        noop.put("p50RatioToRaw", Stats.round(num(noop, "brokestP50Micros") / num(noop, "rawP50Micros"), 2));
+        noop.put("throughputRatioToRawKryo",
+                Stats.round(num(noop, "brokestTasksPerSecond") / num(noop, "rawKryoPipelinedPerSecond"), 3));
+        noop.put("prefetch1000ThroughputRatioToRawKryo",
+                Stats.round(num(noop, "brokestPrefetch1000TasksPerSecond") / num(noop, "rawKryoPipelinedPerSecond"), 3));
+    }
+
+    // ---- 3. memory ---------------------------------------------------------------------------------
+
+    /**
+     * Used heap after GC with 10,000 tasks pending, minus before. The worker is frozen with SIGSTOP, so
+     * nothing completes while we measure.
+     */
+    private static double clientHeapPer10000(String endpoint, long workerPid) throws Exception {
+        try (Brokest brokest = Brokest.builder().workers(endpoint).closeTimeout(Duration.ofSeconds(1)).build()) {
+            brokest.submit(Bench::noop).get(30, TimeUnit.SECONDS); // loads and warms everything once
+            signal("STOP", workerPid);
+            try {
+                long before = usedHeapAfterGc();
+                List<CompletableFuture<Integer>> pending = new ArrayList<>(10_000);
+                for (int i = 0; i < 10_000; i++) {
+                    pending.add(brokest.submit(Bench::noop));
+                }
+                long after = usedHeapAfterGc();
+                if (brokest.pendingTasks() < 9_000) {
+                    throw new IllegalStateException("tasks completed while the worker was stopped?");
+                }
+                return Stats.round((after - before) / 1e6, 2);
+            } finally {
+                signal("CONT", workerPid);
+            }
+        }
+    }
+
+    private static long usedHeapAfterGc() throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(50);
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    private static void signal(String signal, long pid) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill -" + signal + " " + pid + " failed");
+        }
+    }
+
+    static double rssMegabytes(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Stats.round(Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0, 1);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or the process is gone
+        }
+        return Double.NaN;
+    }
+
+    /** Samples a process's resident memory every 20 ms and keeps the peak. */
+    static final class RssSampler {
+        private final long pid;
+        private final AtomicLong peakKb = new AtomicLong();
+        private volatile boolean running;
+        private Thread thread;
+
+        RssSampler(long pid) {
+            this.pid = pid;
+        }
+
+        void start() {
+            running = true;
+            thread = new Thread(() -> {
+                while (running) {
+                    double mb = rssMegabytes(pid);
+                    if (!Double.isNaN(mb)) {
+                        peakKb.accumulateAndGet((long) (mb * 1024), Math::max);
+                    }
+                    try {
+                        Thread.sleep(20);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "rss-sampler");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        void stop() throws InterruptedException {
+            running = false;
+            thread.join();
+        }
+
+        double peakMegabytes() {
+            return peakKb.get() == 0 ? Double.NaN : Stats.round(peakKb.get() / 1024.0, 1);
+        }
+    }
+
+    // ---- 4. class shipping --------------------------------------------------------------------------
+
+    // Each probe is a class the worker has never seen, so its first task makes the worker fetch it.
+    static final class Probe1 implements Task<Integer> { public Integer call() { return 1; } }
+    static final class Probe2 implements Task<Integer> { public Integer call() { return 2; } }
+    static final class Probe3 implements Task<Integer> { public Integer call() { return 3; } }
+    static final class Probe4 implements Task<Integer> { public Integer call() { return 4; } }
+    static final class Probe5 implements Task<Integer> { public Integer call() { return 5; } }
+    static final class Probe6 implements Task<Integer> { public Integer call() { return 6; } }
+    static final class Probe7 implements Task<Integer> { public Integer call() { return 7; } }
+
+    private static Map<String, Object> classShipping(String endpoint) throws Exception {
+        List<Task<Integer>> probes = List.of(new Probe1(), new Probe2(), new Probe3(), new Probe4(), new Probe5(),
+                new Probe6(), new Probe7());
+        double[] cold = new double[probes.size()];
+        double[] warm = new double[probes.size()];
+        try (Brokest brokest = Brokest.connect(endpoint)) {
+            brokestLatencies(brokest, 500); // the session, its loader and Brokest's own paths are warm
+            for (int i = 0; i < probes.size(); i++) {
+                Task<Integer> probe = probes.get(i);
+                cold[i] = time(brokest, probe);
+                double[] again = new double[50];
+                for (int j = 0; j < again.length; j++) {
+                    again[j] = time(brokest, probe);
+                }
+                warm[i] = Stats.median(again);
+            }
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("classes", probes.size());
+        out.put("firstTaskMicrosP50", Stats.round(Stats.median(cold), 1));
+        out.put("warmTaskMicrosP50", Stats.round(Stats.median(warm), 1));
+        out.put("firstTaskMicrosAll", Arrays.stream(cold).map(v -> Stats.round(v, 1)).boxed().toList());
+        return out;
+    }
+
+    private static double time(Brokest brokest, Task<Integer> task) throws Exception {
+        long start = System.nanoTime();
+        brokest.submit(task).get(30, TimeUnit.SECONDS);
+        return (System.nanoTime() - start) / 1e3;
+    }
+
+    // ---- the verdict and the machine ----------------------------------------------------------------
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> targets(Map<String, Object> results) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Map<String, Object> row : (List<Map<String, Object>>) results.get("sleepTasks")) {
+            if ((int) row.get("tasks") == 1000) {
+                double pp = num(row, "differencePp");
+                out.add(target("10 ms x 1,000, " + row.get("layout") + ": overhead within 0.5 pp of the local executor",
+                        String.format("%+.2f pp", pp), pp <= 0.5));
+            }
+        }
+        Map<String, Object> noop = (Map<String, Object>) results.get("noop");
+        double p50 = num(noop, "p50RatioToRaw");
+        out.add(target("no-op round trip p50 <= 1.3 x raw JeroMQ", String.format("%.2f x", p50), p50 <= 1.3));
+        double rate = num(noop, "throughputRatioToRawKryo");
+        out.add(target("no-op throughput >= 1/4 of raw JeroMQ+Kryo pipelined (default prefetch)",
+                String.format("%.3f", rate), rate >= 0.25));
+        double deep = num(noop, "prefetch1000ThroughputRatioToRawKryo");
+        out.add(target("the same with --prefetch 1000", String.format("%.3f", deep), deep >= 0.25));
+        return out;
+    }
+
+    private static Map<String, Object> target(String what, String figure, boolean met) {
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("target", what);
+        t.put("figure", figure);
+        t.put("met", met);
+        return t;
+    }
+
+    static double num(Map<String, Object> map, String key) {
+        return ((Number) map.get(key)).doubleValue();
+    }
+
+    private static Map<String, Object> machine() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("cores", Runtime.getRuntime().availableProcessors());
+        m.put("cpu", cpuModel());
+        m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        // other work on the host skews every figure: say how busy it was when the run began
+        m.put("loadAverageAtStart", loadAverage());
+        return m;
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
+    private static String cpuModel() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return System.getProperty("os.arch");
+    }
+}
