@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Thread-safe; runs on a helper thread, never the agent thread, since reading jars is I/O.
  */
 final class ClassServer {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ClassServer.class);
     private record Entry(String hash, byte[] bytes) {
     }
 
@@ -51,6 +52,9 @@ final class ClassServer {
             }
             byte[] bytes = in.readNBytes(maxBytes + 1);
             if (bytes.length > maxBytes) {
+                LOG.warn("a worker asked for {}, which is larger than maxMessageBytes ({} bytes); it cannot be "
+                        + "shipped and the task will fail with ClassNotFoundException. Raise maxMessageBytes on "
+                        + "the client and the workers", name, maxBytes);
                 return MISSING;
             }
             return new Entry(sha256(bytes), bytes);

@@ -244,6 +244,9 @@ final class WorkerLoop implements Runnable {
             return;
         }
         if (session == null) {
+            if (message instanceof Message.Ping) {
+                return; // a ping still queued on a connection the client has since replaced
+            }
             badInput.warn("dropped a " + message.getClass().getSimpleName() + " from a peer that never said HELLO");
             return;
         }
