@@ -33,10 +33,50 @@ final class TaskRunner {
         this.delayNanos = delay.toNanos();
     }
 
-    void start(Session session, Message.Submit submit) {
-        RunningTask task = new RunningTask(session, submit.taskId(), submit.attempt());
+    /**
+     * Starts a task, or parks it in its client's waiting room. Returns false when the client is over its
+     * limit ({@link ClientQuota}): the caller refuses the task.
+     */
+    boolean start(Session session, Message.Submit submit) {
+        if (session.running.containsKey(submit.taskId()) || session.quota.isWaiting(submit.taskId())) {
+            return true; // a duplicate of a task this session already has here
+        }
+        switch (session.quota.admit(submit)) {
+            case RUN -> launch(session, submit);
+            case WAIT -> {
+                // runs when one of the client's tasks ends
+            }
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The client cancelled a task: interrupt it if it runs, drop it if it waits. */
+    void cancel(Session session, long taskId) {
+        RunningTask task = session.running.get(taskId);
+        if (task != null) {
+            task.cancel(true);
+        } else {
+            Message.Submit waiting = session.quota.removeWaiting(taskId);
+            if (waiting != null) {
+                session.send(new Message.Result(taskId, waiting.attempt(), Message.Result.CANCELLED, new byte[0]));
+            }
+        }
+    }
+
+    private void launch(Session session, Message.Submit submit) {
+        Runnable onEnd = () -> {
+            Message.Submit next = session.quota.release();
+            if (next != null) {
+                launch(session, next);
+            }
+        };
+        RunningTask task = new RunningTask(session, submit.taskId(), submit.attempt(), onEnd);
         if (session.running.putIfAbsent(submit.taskId(), task) != null) {
-            return; // a duplicate of a task this session is already running here
+            onEnd.run(); // raced with a duplicate: give the slot back
+            return;
         }
         var execution = threads.submit(() -> run(task, submit.payload()));
         var timer = submit.timeoutMillis() > 0
