@@ -317,6 +317,11 @@ final class ClientAgent implements Runnable {
                 if (link.removed) {
                     dropLink(link);
                 }
+            } else if (link.state != WorkerLink.State.READY && config.security().shouldReopen(link.endpoint)) {
+                // JeroMQ gives up on a connection whose handshake was refused; the key may be listed by now
+                context.destroySocket(link.socket);
+                openSocket(link);
+                pollerStale = true;
             } else if (now - link.lastSentNanos >= heartbeatNanos) {
                 send(link, Protocol.encode(new Message.Ping()));
             }

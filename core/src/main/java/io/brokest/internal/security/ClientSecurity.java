@@ -90,7 +90,7 @@ public final class ClientSecurity {
                         + "not use CURVE. Check workerPublicKey(...) against the worker's NAME.pub"
                         : "it probably requires CURVE authentication; give this client clientKey(...) and "
                         + "workerPublicKey(...), and list the client's public key in the worker's authorized keys"));
-        dealer.setEventHook(watch::onEvent, ZMQ.EVENT_CONNECTED | ZMQ.EVENT_DISCONNECTED
+        dealer.setEventHook(watch::onEvent, ZMQ.EVENT_CONNECTED | ZMQ.EVENT_DISCONNECTED | ZMQ.EVENT_CONNECT_RETRIED
                 | ZMQ.HANDSHAKE_FAILED_AUTH | ZMQ.HANDSHAKE_FAILED_PROTOCOL | ZMQ.HANDSHAKE_FAILED_NO_DETAIL);
         if (keys == null) {
             return;
@@ -110,6 +110,15 @@ public final class ClientSecurity {
         if (watch != null) {
             watch.welcomed();
         }
+    }
+
+    /**
+     * Whether the connection to a worker that refused this client should be replaced now (every few
+     * seconds), so that a key added to the worker's authorized keys file later is picked up.
+     */
+    public boolean shouldReopen(String endpoint) {
+        HandshakeWatch watch = watches.get(endpoint);
+        return watch != null && watch.shouldReopen();
     }
 
     /** Why this worker refuses this client (or could not prove it is the pinned worker), or null. */
