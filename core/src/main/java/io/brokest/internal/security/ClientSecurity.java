@@ -90,6 +90,7 @@ public final class ClientSecurity {
                         + "not use CURVE. Check workerPublicKey(...) against the worker's NAME.pub"
                         : "it probably requires CURVE authentication; give this client clientKey(...) and "
                         + "workerPublicKey(...), and list the client's public key in the worker's authorized keys"));
+        dealer.setMsgAllocator(new SafeAllocator(dealer.getMaxMsgSize())); // a worker must not be able to stall us either
         dealer.setEventHook(watch::onEvent, ZMQ.EVENT_CONNECTED | ZMQ.EVENT_DISCONNECTED | ZMQ.EVENT_CONNECT_RETRIED
                 | ZMQ.HANDSHAKE_FAILED_AUTH | ZMQ.HANDSHAKE_FAILED_PROTOCOL | ZMQ.HANDSHAKE_FAILED_NO_DETAIL);
         if (keys == null) {

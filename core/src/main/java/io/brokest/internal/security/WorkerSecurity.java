@@ -64,6 +64,7 @@ public final class WorkerSecurity implements AutoCloseable {
 
     /** Configures the ROUTER before it binds, and starts the authentication handler in its context. */
     public synchronized void apply(ZContext context, ZMQ.Socket router) {
+        router.setMsgAllocator(new SafeAllocator(router.getMaxMsgSize()));
         router.setEventHook(this::onEvent, ZMQ.HANDSHAKE_FAILED_PROTOCOL | ZMQ.HANDSHAKE_FAILED_NO_DETAIL);
         if (keys == null) {
             return;
