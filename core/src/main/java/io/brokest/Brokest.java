@@ -2,11 +2,15 @@ package io.brokest;
 
 import io.brokest.internal.client.ClientConfig;
 import io.brokest.internal.client.ClientEngine;
+import io.brokest.internal.security.ClientSecurity;
 import io.brokest.internal.task.BiFunctionCall;
 import io.brokest.internal.task.FunctionCall;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
@@ -90,7 +94,11 @@ public final class Brokest implements AutoCloseable {
                 "function " + function.getClass().getName());
     }
 
-    /** Starts using another worker; it takes work as soon as it answers. */
+    /**
+     * Starts using another worker; it takes work as soon as it answers.
+     *
+     * @throws IllegalArgumentException if this client uses CURVE and no public key is pinned for it
+     */
     public void addWorker(String endpoint) {
         engine.addWorker(Objects.requireNonNull(endpoint, "endpoint"));
     }
@@ -127,6 +135,9 @@ public final class Brokest implements AutoCloseable {
         private Duration closeTimeout = Duration.ofSeconds(10);
         private Duration noWorkerTimeout = Duration.ofSeconds(60);
         private int callbackThreads = 2;
+        private Path clientKey;
+        private Path workerPublicKey;
+        private final Map<String, Path> workerPublicKeys = new LinkedHashMap<>();
 
         private Builder() {
         }
@@ -205,8 +216,41 @@ public final class Brokest implements AutoCloseable {
             return this;
         }
 
-        /** Connects. Workers may come up later: tasks wait for them. */
+        /**
+         * Turns on CurveZMQ: this client's secret key file (a {@code NAME.key} from
+         * {@code java -jar worker-daemon.jar keygen}). Connections are encrypted, and workers accept this
+         * client only if its public key is in their authorized keys file. Needs
+         * {@link #workerPublicKey(Path)}.
+         */
+        public Builder clientKey(Path secretKeyFile) {
+            this.clientKey = Objects.requireNonNull(secretKeyFile, "secretKeyFile");
+            return this;
+        }
+
+        /**
+         * Pins the public key ({@code NAME.pub}) of every worker, so this client only ever sends tasks to,
+         * and reads results from, workers holding the matching secret key. Needs {@link #clientKey(Path)}.
+         */
+        public Builder workerPublicKey(Path publicKeyFile) {
+            this.workerPublicKey = Objects.requireNonNull(publicKeyFile, "publicKeyFile");
+            return this;
+        }
+
+        /** Pins the public key of one worker, overriding {@link #workerPublicKey(Path)} for that endpoint. */
+        public Builder workerPublicKey(String endpoint, Path publicKeyFile) {
+            workerPublicKeys.put(Objects.requireNonNull(endpoint, "endpoint"),
+                    Objects.requireNonNull(publicKeyFile, "publicKeyFile"));
+            return this;
+        }
+
+        /**
+         * Connects. Workers may come up later: tasks wait for them.
+         *
+         * @throws IllegalArgumentException if the key settings are incomplete or a key file is invalid
+         * @throws java.io.UncheckedIOException if a key file cannot be read
+         */
         public Brokest build() {
+            ClientSecurity security = security();
             ClassLoader loader = classLoader != null ? classLoader : Thread.currentThread().getContextClassLoader();
             if (loader == null) {
                 loader = Brokest.class.getClassLoader();
@@ -214,8 +258,29 @@ public final class Brokest implements AutoCloseable {
             ClientConfig config = new ClientConfig(List.copyOf(endpoints),
                     name != null ? name : ClientEngine.defaultName(), loader, maxMessageBytes,
                     (int) heartbeat.toMillis(), liveness, maxPending, failFastWhenFull, closeTimeout.toMillis(),
-                    callbackThreads);
+                    callbackThreads, security);
             return new Brokest(new ClientEngine(config, noWorkerTimeout));
+        }
+
+        private ClientSecurity security() {
+            boolean pinned = workerPublicKey != null || !workerPublicKeys.isEmpty();
+            if (clientKey == null && !pinned) {
+                return ClientSecurity.none();
+            }
+            if (clientKey == null) {
+                throw new IllegalArgumentException("workerPublicKey was set but clientKey was not: CURVE needs this "
+                        + "client's own key too; generate one with 'java -jar worker-daemon.jar keygen --out DIR "
+                        + "--name NAME' and pass NAME.key to clientKey(...)");
+            }
+            if (!pinned) {
+                throw new IllegalArgumentException("clientKey was set but no workerPublicKey: pin the workers' "
+                        + "public key (their NAME.pub) so tasks never go to an impostor");
+            }
+            ClientSecurity security = ClientSecurity.curve(clientKey, workerPublicKey, workerPublicKeys);
+            for (String endpoint : endpoints) {
+                security.requireKeyFor(endpoint);
+            }
+            return security;
         }
     }
 }

@@ -1,7 +1,10 @@
 package io.brokest;
 
+import io.brokest.internal.security.BindPolicy;
+import io.brokest.internal.security.WorkerSecurity;
 import io.brokest.internal.worker.WorkerConfig;
 import io.brokest.internal.worker.WorkerEngine;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -34,6 +37,11 @@ public final class BrokestWorker implements AutoCloseable {
     /** The endpoint actually bound (with the real port when the bind address used {@code *} or 0). */
     public String endpoint() {
         return engine.endpoint();
+    }
+
+    /** The worker's CURVE public key (Z85), which clients pin; null when it runs without CURVE. */
+    public String publicKey() {
+        return engine.config().security().publicKey();
     }
 
     /** How many tasks the worker offers to take at once: its threads plus its prefetch. */
@@ -77,6 +85,11 @@ public final class BrokestWorker implements AutoCloseable {
         private int liveness = 3;
         private Duration classFetchTimeout = Duration.ofSeconds(30);
         private long maxClassCacheBytes = 256L * 1024 * 1024;
+        private Path key;
+        private Path authorizedKeys;
+        private Duration authorizedKeysReload = Duration.ofSeconds(1);
+        private boolean allowInsecure;
+        private Integer maxTasksPerClient;
 
         private Builder() {
         }
@@ -135,12 +148,81 @@ public final class BrokestWorker implements AutoCloseable {
             return this;
         }
 
-        /** Binds and starts the worker. @throws IllegalStateException if it cannot bind (port in use...) */
+        /**
+         * Turns on CurveZMQ: the worker's secret key file (a {@code NAME.key} from
+         * {@code java -jar worker-daemon.jar keygen}); clients pin the matching {@code NAME.pub}. Needs
+         * {@link #authorizedKeys(Path)}.
+         */
+        public Builder key(Path secretKeyFile) {
+            this.key = Objects.requireNonNull(secretKeyFile, "secretKeyFile");
+            return this;
+        }
+
+        /**
+         * The file of client public keys this worker accepts: one Z85 key a line, optionally followed by a
+         * name; {@code #} comments and blank lines are allowed. It is re-read when it changes: a removed
+         * key is refused new connections at once, and its connected client is cut off at its next message.
+         */
+        public Builder authorizedKeys(Path file) {
+            this.authorizedKeys = Objects.requireNonNull(file, "file");
+            return this;
+        }
+
+        /** How often the authorized keys file is checked for changes (default 1 s). */
+        public Builder authorizedKeysReload(Duration interval) {
+            this.authorizedKeysReload = Objects.requireNonNull(interval, "interval");
+            return this;
+        }
+
+        /**
+         * Allows binding a non-loopback address without CURVE (default false: refused). Anyone who can
+         * reach the address can then run code in this JVM; a warning is logged at start.
+         */
+        public Builder allowInsecure(boolean allow) {
+            this.allowInsecure = allow;
+            return this;
+        }
+
+        /**
+         * At most this many tasks of one client run or wait here at once (default: threads plus prefetch);
+         * further tasks of that client are refused, and its client sends them elsewhere or later.
+         */
+        public Builder maxTasksPerClient(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxTasksPerClient must be >= 1, was " + max);
+            }
+            this.maxTasksPerClient = max;
+            return this;
+        }
+
+        /**
+         * Binds and starts the worker.
+         *
+         * @throws IllegalStateException if it cannot bind (port in use...), or if the address is not
+         *         loopback and neither CURVE nor {@link #allowInsecure(boolean)} is set
+         * @throws IllegalArgumentException if the key settings are incomplete or a key file is invalid
+         */
         public BrokestWorker start() {
+            if ((key == null) != (authorizedKeys == null)) {
+                throw new IllegalArgumentException(key == null
+                        ? "authorizedKeys was set but key was not: the worker needs its own secret key for CURVE; "
+                        + BindPolicy.HOW_TO_SET_UP_KEYS
+                        : "key was set but authorizedKeys was not: without it any client could connect; list the "
+                        + "clients' public keys in a file and pass it to authorizedKeys (--authorized-keys)");
+            }
+            BindPolicy.check(bind, key != null, allowInsecure);
+            WorkerSecurity security = key == null ? WorkerSecurity.none()
+                    : WorkerSecurity.curve(key, authorizedKeys, authorizedKeysReload);
             int effectivePrefetch = prefetch >= 0 ? prefetch : Math.max(4, threads);
             WorkerConfig config = new WorkerConfig(bind, threads, effectivePrefetch, maxMessageBytes,
-                    (int) heartbeat.toMillis(), liveness, classFetchTimeout.toMillis(), maxClassCacheBytes);
-            return new BrokestWorker(new WorkerEngine(config));
+                    (int) heartbeat.toMillis(), liveness, classFetchTimeout.toMillis(), maxClassCacheBytes, security,
+                    maxTasksPerClient != null ? maxTasksPerClient : threads + effectivePrefetch);
+            try {
+                return new BrokestWorker(new WorkerEngine(config));
+            } catch (RuntimeException e) {
+                security.close();
+                throw e;
+            }
         }
     }
 }

@@ -1,6 +1,8 @@
 package io.brokest.daemon;
 
 import io.brokest.BrokestWorker;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -16,7 +18,8 @@ import picocli.CommandLine.Option;
  * tasks, running ones finish within {@code --drain-timeout}, then exit 0.
  */
 @Command(name = "worker-daemon", mixinStandardHelpOptions = true, version = "Brokest worker 0.1.0",
-        description = "Runs tasks sent by Brokest clients. Task classes are fetched from the client that sent them.")
+        description = "Runs tasks sent by Brokest clients. Task classes are fetched from the client that sent them.",
+        subcommands = KeygenCommand.class)
 public final class WorkerDaemon implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger("brokest.worker");
 
@@ -44,6 +47,23 @@ public final class WorkerDaemon implements Callable<Integer> {
             description = "largest task or result accepted, in bytes (default: ${DEFAULT-VALUE})")
     int maxMessageBytes;
 
+    @Option(names = "--key", paramLabel = "FILE",
+            description = "this worker's CURVE secret key (NAME.key from keygen); turns on encryption and "
+                    + "authentication, needs --authorized-keys")
+    Path key;
+
+    @Option(names = "--authorized-keys", paramLabel = "FILE",
+            description = "client public keys allowed to connect, one a line (# comments); re-read when it changes")
+    Path authorizedKeys;
+
+    @Option(names = "--insecure",
+            description = "allow a non-loopback --bind without CURVE: anyone who can reach it can run code here")
+    boolean insecure;
+
+    @Option(names = "--max-tasks-per-client", paramLabel = "N",
+            description = "tasks one client may have running here at once (default: threads + prefetch)")
+    Integer maxTasksPerClient;
+
     public static void main(String[] args) {
         CommandLine cli = new CommandLine(new WorkerDaemon());
         int code = cli.execute(args);
@@ -53,17 +73,26 @@ public final class WorkerDaemon implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         BrokestWorker.Builder builder = BrokestWorker.builder().bind(bind)
-                .maxMessageBytes(maxMessageBytes).heartbeat(heartbeat, 3);
-        if (threads != null) {
-            builder.threads(threads);
-        }
+                .maxMessageBytes(maxMessageBytes).heartbeat(heartbeat, 3).allowInsecure(insecure);
         if (prefetch != null) {
             builder.prefetch(prefetch);
         }
         BrokestWorker worker;
         try {
+            if (threads != null) {
+                builder.threads(threads);
+            }
+            if (maxTasksPerClient != null) {
+                builder.maxTasksPerClient(maxTasksPerClient);
+            }
+            if (key != null) {
+                builder.key(key);
+            }
+            if (authorizedKeys != null) {
+                builder.authorizedKeys(authorizedKeys);
+            }
             worker = builder.start();
-        } catch (IllegalStateException | IllegalArgumentException e) {
+        } catch (IllegalStateException | IllegalArgumentException | UncheckedIOException e) {
             System.err.println("worker-daemon: " + e.getMessage());
             return 2;
         }
@@ -75,6 +104,10 @@ public final class WorkerDaemon implements Callable<Integer> {
         }
         LOG.info("Brokest worker ready on {} with {} threads (capacity {})", worker.endpoint(),
                 threads != null ? threads : Runtime.getRuntime().availableProcessors(), worker.capacity());
+        LOG.info("security: {}", worker.publicKey() == null
+                ? "no CURVE: unencrypted, any local process may connect and run code"
+                : "CURVE; clients pin this worker's public key " + worker.publicKey()
+                + " and must be listed in " + authorizedKeys);
         stopRequested.await();
         drain(worker);
         return 0;

@@ -1,5 +1,6 @@
 package io.brokest.internal.client;
 
+import io.brokest.AuthenticationException;
 import io.brokest.BrokestException;
 import io.brokest.WorkerLostException;
 import io.brokest.internal.util.Mailbox;
@@ -191,6 +192,7 @@ final class ClientAgent implements Runnable {
         socket.setHandshakeIvl(2_000); // a stuck ZMTP handshake retries instead of waiting 30 s (jeromq#1022)
         socket.setReconnectIVL(100);
         socket.setReconnectIVLMax(2_000);
+        config.security().apply(socket, link.endpoint);
         socket.connect(link.endpoint);
         link.socket = socket;
         link.state = WorkerLink.State.CONNECTING;
@@ -250,6 +252,7 @@ final class ClientAgent implements Runnable {
             LOG.info("connected to worker {} (capacity {})", link.endpoint, welcome.capacity());
         }
         link.everWelcomed = true;
+        config.security().welcomed(link.endpoint);
         link.workerId = welcome.workerId();
         link.epoch = welcome.epoch();
         link.capacity = welcome.capacity();
@@ -314,6 +317,11 @@ final class ClientAgent implements Runnable {
                 if (link.removed) {
                     dropLink(link);
                 }
+            } else if (link.state != WorkerLink.State.READY && config.security().shouldReopen(link.endpoint)) {
+                // JeroMQ gives up on a connection whose handshake was refused; the key may be listed by now
+                context.destroySocket(link.socket);
+                openSocket(link);
+                pollerStale = true;
             } else if (now - link.lastSentNanos >= heartbeatNanos) {
                 send(link, Protocol.encode(new Message.Ping()));
             }
@@ -324,11 +332,17 @@ final class ClientAgent implements Runnable {
     }
 
     private void failTasksWaitingTooLong(long now) {
+        String refused = refusedByAll();
         List<TaskHandle> expired = new ArrayList<>();
         for (var it = dispatcher.pendingIterator(); it.hasNext(); ) {
             TaskHandle task = it.next();
             if (task.future.isDone()) {
                 it.remove();
+            } else if (refused != null) {
+                it.remove();
+                completer.fail(task, new AuthenticationException(task.description + (task.attempt == 0
+                        ? " was not sent to any worker: " : " could not be sent again after its worker was lost: ")
+                        + refused));
             } else if (now - task.queuedSinceNanos > noWorkerTimeoutNanos) {
                 it.remove();
                 expired.add(task);
@@ -340,6 +354,21 @@ final class ClientAgent implements Runnable {
                     + " (workers: " + endpoints() + "); start a worker daemon, check the endpoints, or raise "
                     + "noWorkerTimeout"));
         }
+    }
+
+    /** Why every worker refuses this client (then waiting is pointless), or null if one may still take it. */
+    private String refusedByAll() {
+        List<String> reasons = new ArrayList<>();
+        for (WorkerLink link : dispatcher.links()) {
+            String why = link.removed ? null : config.security().refusal(link.endpoint);
+            if (why == null && !link.removed) {
+                return null;
+            }
+            if (why != null) {
+                reasons.add(why);
+            }
+        }
+        return reasons.isEmpty() ? null : String.join("; ", reasons);
     }
 
     private String endpoints() {

@@ -139,6 +139,7 @@ public final class ClientEngine implements AutoCloseable {
     }
 
     public void addWorker(String endpoint) {
+        config.security().requireKeyFor(endpoint);
         mailbox.post(new Command.AddWorker(endpoint));
     }
 

@@ -18,11 +18,18 @@ final class RunningTask {
     private volatile boolean cancelled;
     private volatile Future<?> execution;
     private volatile Future<?> timer;
+    /** Runs once when the task ends, however it ends: frees its client's slot. */
+    private final Runnable onEnd;
 
     RunningTask(Session session, long taskId, int attempt) {
+        this(session, taskId, attempt, () -> { });
+    }
+
+    RunningTask(Session session, long taskId, int attempt, Runnable onEnd) {
         this.session = session;
         this.taskId = taskId;
         this.attempt = attempt;
+        this.onEnd = onEnd;
     }
 
     void started(Future<?> execution, Future<?> timer) {
@@ -63,6 +70,7 @@ final class RunningTask {
         if (!session.isClosed()) {
             session.send(new Message.Result(taskId, answering, status, payload));
         }
+        onEnd.run();
         return true;
     }
 
@@ -71,6 +79,7 @@ final class RunningTask {
         boolean mine = report ? finish(Message.Result.CANCELLED, new byte[0]) : finished.compareAndSet(false, true);
         if (!report && mine) {
             session.running.remove(taskId, this);
+            onEnd.run();
         }
         if (mine) {
             cancelled = true;

@@ -26,6 +26,7 @@ final class Session implements ClassSource {
     final ClientClassLoader loader;
     final KryoCodec codec;
     final Map<Long, RunningTask> running = new ConcurrentHashMap<>();
+    final ClientQuota quota;
 
     /** Socket thread: the routing id of the client's current connection. */
     byte[] routingId;
@@ -44,8 +45,20 @@ final class Session implements ClassSource {
     private final int maxClassBytes;
     private volatile boolean closed;
 
+    /** Bounds on what one session may make this worker fetch and hold (class loader, resources, misses). */
+    static final int MAX_FETCHES = 20_000;
+    static final long MAX_FETCHED_BYTES = 256L * 1024 * 1024;
+    private final AtomicLong fetchCount = new AtomicLong();
+    private final AtomicLong fetchedBytes = new AtomicLong();
+
     Session(String key, String clientName, Mailbox<Outgoing> outbox, ContentStore store, int maxMessageBytes,
             long fetchTimeoutMillis) {
+        this(key, clientName, outbox, store, maxMessageBytes, fetchTimeoutMillis, Integer.MAX_VALUE);
+    }
+
+    Session(String key, String clientName, Mailbox<Outgoing> outbox, ContentStore store, int maxMessageBytes,
+            long fetchTimeoutMillis, int maxTasks) {
+        this.quota = new ClientQuota(maxTasks);
         this.key = key;
         this.clientName = clientName;
         this.outbox = outbox;
@@ -68,6 +81,10 @@ final class Session implements ClassSource {
     public byte[] fetch(byte kind, String name) throws ClassFetchException {
         if (closed) {
             throw new ClassFetchException("client " + clientName + " has gone away");
+        }
+        if (fetchCount.incrementAndGet() > MAX_FETCHES) {
+            throw new ClassFetchException("client " + clientName + " made this worker fetch more than " + MAX_FETCHES
+                    + " classes and resources in one session; the worker refuses more");
         }
         String known = store.knownHash(name);
         long id = fetchIds.incrementAndGet();
@@ -104,6 +121,10 @@ final class Session implements ClassSource {
             throw new ClassFetchException(name + " is " + data.bytes().length + " bytes, over the limit of "
                     + maxClassBytes);
         }
+        if (fetchedBytes.addAndGet(data.bytes().length) > MAX_FETCHED_BYTES) {
+            throw new ClassFetchException("client " + clientName + " sent this worker more than " + MAX_FETCHED_BYTES
+                    + " bytes of classes and resources in one session; the worker refuses more");
+        }
         var stored = store.intern(data.bytes());
         if (data.hash() != null && !data.hash().equals(stored.getKey())) {
             throw new ClassFetchException("the bytes of " + name + " from client " + clientName
@@ -124,6 +145,7 @@ final class Session implements ClassSource {
     /** Ends the session: cancels its tasks and fails the fetches its tasks wait on. */
     void close(String reason) {
         closed = true;
+        quota.close();
         for (RunningTask task : running.values()) {
             task.cancel(false);
         }

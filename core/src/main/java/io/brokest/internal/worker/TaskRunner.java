@@ -33,12 +33,50 @@ final class TaskRunner {
         this.delayNanos = delay.toNanos();
     }
 
-    void start(Session session, Message.Submit submit) {
+    /**
+     * Starts a task, or parks it in its client's waiting room. Returns false when the client is over its
+     * limit ({@link ClientQuota}): the caller refuses the task.
+     */
+    boolean start(Session session, Message.Submit submit) {
         RunningTask running = session.running.get(submit.taskId());
         if (running != null && running.adopt(submit.attempt())) {
-            return; // already running here: that run answers for this attempt
+            return true; // already running here: that run answers for this attempt
         }
-        RunningTask task = new RunningTask(session, submit.taskId(), submit.attempt());
+        // a re-sent task still waiting here waits on as the newer attempt, so its answer is accepted
+        session.quota.removeWaiting(submit.taskId());
+        switch (session.quota.admit(submit)) {
+            case RUN -> launch(session, submit);
+            case WAIT -> {
+                // runs when one of the client's tasks ends
+            }
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The client cancelled a task: interrupt it if it runs, drop it if it waits. */
+    void cancel(Session session, long taskId) {
+        RunningTask task = session.running.get(taskId);
+        if (task != null) {
+            task.cancel(true);
+        } else {
+            Message.Submit waiting = session.quota.removeWaiting(taskId);
+            if (waiting != null) {
+                session.send(new Message.Result(taskId, waiting.attempt(), Message.Result.CANCELLED, new byte[0]));
+            }
+        }
+    }
+
+    private void launch(Session session, Message.Submit submit) {
+        Runnable onEnd = () -> {
+            Message.Submit next = session.quota.release();
+            if (next != null) {
+                launch(session, next);
+            }
+        };
+        RunningTask task = new RunningTask(session, submit.taskId(), submit.attempt(), onEnd);
         // replaces a run that just finished (it removes only itself), so this attempt gets its answer
         session.running.put(submit.taskId(), task);
         var execution = threads.submit(() -> run(task, submit.payload()));

@@ -1,9 +1,29 @@
 package io.brokest.internal.worker;
 
-/** The settings of one worker, checked by {@code BrokestWorker.Builder}. */
+import io.brokest.internal.security.WorkerSecurity;
+
+/**
+ * The settings of one worker, checked by {@code BrokestWorker.Builder}. {@code maxTasksPerClient} bounds
+ * what one client may have running or queued here, so a flood from one cannot take the threads from
+ * the others.
+ */
 public record WorkerConfig(String bind, int threads, int prefetch, int maxMessageBytes, int heartbeatMillis,
-                           int liveness, long classFetchTimeoutMillis, long maxClassCacheBytes) {
+                           int liveness, long classFetchTimeoutMillis, long maxClassCacheBytes,
+                           WorkerSecurity security, int maxTasksPerClient) {
+
+    /** Without CURVE, and one client may use the whole capacity. */
+    public WorkerConfig(String bind, int threads, int prefetch, int maxMessageBytes, int heartbeatMillis,
+                        int liveness, long classFetchTimeoutMillis, long maxClassCacheBytes) {
+        this(bind, threads, prefetch, maxMessageBytes, heartbeatMillis, liveness, classFetchTimeoutMillis,
+                maxClassCacheBytes, WorkerSecurity.none(), threads + prefetch);
+    }
+
     public int capacity() {
         return threads + prefetch;
+    }
+
+    /** The credit each client is granted: the capacity, or less when the per-client limit is lower. */
+    public int creditsPerClient() {
+        return Math.min(capacity(), maxTasksPerClient);
     }
 }

@@ -130,6 +130,7 @@ public final class WorkerEngine implements AutoCloseable {
         taskThreads.shutdownNow();
         timers.shutdownNow();
         context.close();
+        config.security().close();
     }
 
     /** Fault injection: stop answering anything, as a process stopped with SIGSTOP would. */

@@ -26,6 +26,8 @@ import org.zeromq.ZMQException;
  */
 final class WorkerLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerLoop.class);
+    /** Sessions each hold a class loader; a bound keeps a flood of HELLOs from exhausting memory. */
+    static final int MAX_SESSIONS = 4096;
 
     private final WorkerConfig config;
     private final ZContext context;
@@ -142,6 +144,7 @@ final class WorkerLoop implements Runnable {
             router.setSndHWM(100_000);
             router.setRcvHWM(100_000);
             router.setMaxMsgSize(config.maxMessageBytes() + 1024L);
+            config.security().apply(context, router);
             router.bind(config.bind());
             endpoint = router.getLastEndpoint();
         } catch (ZMQException e) {
@@ -212,7 +215,8 @@ final class WorkerLoop implements Runnable {
             if (route == null) {
                 return;
             }
-            byte[] frame = router.hasReceiveMore() ? router.recv(ZMQ.DONTWAIT) : null;
+            zmq.Msg body = router.hasReceiveMore() ? router.recvMsg(ZMQ.DONTWAIT) : null;
+            byte[] frame = body == null ? null : body.data();
             boolean extra = false;
             while (router.hasReceiveMore()) {
                 router.recv(ZMQ.DONTWAIT);
@@ -222,7 +226,24 @@ final class WorkerLoop implements Runnable {
                 badInput.warn("dropped a message with " + (frame == null ? "no body" : "extra frames"));
                 continue;
             }
+            String refusal = config.security().refusal(body);
+            if (refusal != null) {
+                refuse(router, route, refusal);
+                continue;
+            }
             handle(router, route, frame);
+        }
+    }
+
+    /** A message from a connection whose key is no longer trusted: its session ends, the message is dropped. */
+    private void refuse(ZMQ.Socket router, byte[] route, String why) {
+        Session session = sessionsByRoute.get(ByteBuffer.wrap(route));
+        if (session != null) {
+            endSession(session, "was cut off: " + why);
+            sendRaw(router, route, Protocol.encode(new Message.Error("this worker no longer accepts this client: "
+                    + why)));
+        } else {
+            badInput.warn("dropped a message: " + why);
         }
     }
 
@@ -252,19 +273,14 @@ final class WorkerLoop implements Runnable {
         }
         session.lastHeardNanos = System.nanoTime();
         if (message instanceof Message.Submit submit) {
-            if (draining) {
+            if (draining || !runner.start(session, submit)) {
                 sendNow(router, session, new Message.Result(submit.taskId(), submit.attempt(),
                         Message.Result.REJECTED, new byte[0]));
-            } else {
-                runner.start(session, submit);
             }
         } else if (message instanceof Message.ClassData data) {
             session.classDataArrived(data);
         } else if (message instanceof Message.Cancel cancel) {
-            RunningTask task = session.running.get(cancel.taskId());
-            if (task != null) {
-                task.cancel(true);
-            }
+            runner.cancel(session, cancel.taskId());
         } else if (message instanceof Message.Bye) {
             endSession(session, "left");
         } else if (!(message instanceof Message.Ping)) {
@@ -277,9 +293,19 @@ final class WorkerLoop implements Runnable {
         String key = Long.toHexString(hello.sessionHi()) + Long.toHexString(hello.sessionLo());
         Session session = sessionsByKey.get(key);
         String name = hello.clientName() == null ? key : hello.clientName();
+        Session onRoute = sessionsByRoute.get(ByteBuffer.wrap(route));
+        if (onRoute != null && onRoute != session) {
+            // a real client keeps one session per connection: a new one here is a confused or hostile peer
+            endSession(onRoute, "was replaced by another session on the same connection");
+        }
+        if (session == null && sessionsByKey.size() >= MAX_SESSIONS) {
+            badInput.warn("refused a new client session: " + MAX_SESSIONS + " sessions are open");
+            sendRaw(router, route, Protocol.encode(new Message.Error("this worker has too many clients")));
+            return;
+        }
         if (session == null) {
             session = new Session(key, name, outbox, store, config.maxMessageBytes(),
-                    config.classFetchTimeoutMillis());
+                    config.classFetchTimeoutMillis(), config.maxTasksPerClient());
             sessionsByKey.put(key, session);
             publishSessions();
             LOG.info("client {} connected", name);
@@ -287,10 +313,12 @@ final class WorkerLoop implements Runnable {
             sessionsByRoute.remove(ByteBuffer.wrap(session.routingId));
         }
         session.routingId = route;
-        session.heartbeatNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(100, hello.heartbeatMillis()));
+        // clamped, so a peer cannot keep a session (and its class loader) alive forever by announcing
+        // an endless heartbeat
+        session.heartbeatNanos = TimeUnit.MILLISECONDS.toNanos(Math.min(60_000, Math.max(100, hello.heartbeatMillis())));
         session.lastHeardNanos = System.nanoTime();
         sessionsByRoute.put(ByteBuffer.wrap(route), session);
-        sendNow(router, session, new Message.Welcome(workerId, epoch, draining ? 0 : config.capacity(),
+        sendNow(router, session, new Message.Welcome(workerId, epoch, draining ? 0 : config.creditsPerClient(),
                 config.heartbeatMillis()));
         if (draining) {
             sendNow(router, session, new Message.Bye("worker is shutting down"));
