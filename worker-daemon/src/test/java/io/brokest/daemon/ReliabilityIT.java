@@ -210,6 +210,31 @@ class ReliabilityIT {
     }
 
     @Test
+    void tasksStillRunningWhenTheDrainTimeoutEndsAreInterruptedAndRunElsewhere(@TempDir Path runs)
+            throws Exception {
+        try (DaemonProcess a = DaemonProcess.startReady("--threads", "1", "--drain-timeout", "1s", "--heartbeat", BEAT);
+             DaemonProcess b = DaemonProcess.startReady("--threads", "1", "--heartbeat", BEAT);
+             Brokest brokest = client(a.endpoint()).build()) {
+            long aPid = a.pid();
+            Path started = runs.resolve("started-on-a");
+            CompletableFuture<Long> f = brokest.submit(() -> {
+                long pid = ProcessHandle.current().pid();
+                if (pid == aPid) {
+                    Files.createFile(started);
+                    Thread.sleep(120_000); // never finishes on a: the drain timeout cuts it short
+                }
+                return pid;
+            });
+            awaitFile(started);
+            brokest.addWorker(b.endpoint());
+            a.terminate();
+            assertThat(f.get(60, TimeUnit.SECONDS)).isEqualTo(b.pid());
+            assertThat(a.waitForExit(30_000)).isZero();
+            assertThat(a.output()).contains("drain timeout: interrupted 1 task(s)");
+        }
+    }
+
+    @Test
     void aClientThatDiesIsNoticedAndItsTasksCancelled(@TempDir Path runs) throws Exception {
         try (DaemonProcess d = DaemonProcess.startReady("--threads", "1", "--heartbeat", BEAT)) {
             List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
