@@ -1,16 +1,18 @@
 package io.brokest.samples;
 
 import io.brokest.Brokest;
-import io.brokest.BrokestWorker;
+import io.brokest.testing.InProcessWorker;
 
-/** An embedded worker and a client connected to it, for the sample tests. */
+/**
+ * The in-process test worker and a client connected to it, for the sample tests: tasks still cross a
+ * socket, through Kryo, into a class loader that only has what the client ships.
+ */
 final class SampleWorkers implements AutoCloseable {
-    final BrokestWorker worker = BrokestWorker.builder().bind("tcp://127.0.0.1:*").threads(2).start();
-    final Brokest brokest = Brokest.connect(worker.endpoint());
+    final InProcessWorker worker = InProcessWorker.builder().threads(2).start();
+    final Brokest brokest = worker.client();
 
     @Override
     public void close() {
-        brokest.close();
         worker.close();
     }
 }
