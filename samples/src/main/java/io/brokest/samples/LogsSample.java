@@ -105,9 +105,8 @@ public final class LogsSample {
         SplittableRandom random = new SplittableRandom(seed);
         List<String> chunks = new ArrayList<>();
         StringBuilder chunk = new StringBuilder(linesPerChunk * 200);
-        long secondsPerLine = Math.max(1, 86_400L / Math.max(1, lines));
         for (int i = 0; i < lines; i++) {
-            long t = Math.min(86_399, i * secondsPerLine);
+            long t = i * 86_400L / lines; // spread evenly over the day, however many lines
             int status = STATUSES[random.nextInt(STATUSES.length)];
             int bytes = status == 304 ? 0 : 200 + random.nextInt(50_000);
             chunk.append(10 + random.nextInt(200)).append('.').append(random.nextInt(256)).append(".0.")

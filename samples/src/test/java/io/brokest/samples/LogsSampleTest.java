@@ -22,6 +22,15 @@ class LogsSampleTest {
     }
 
     @Test
+    void generatedTrafficIsSpreadOverTheWholeDayEvenForLargeLogs() {
+        LogsSample.LogStats stats = LogsSample.analyzeSequentially(LogsSample.generate(200_000, 20_000, 3));
+        assertThat(stats.bytesPerHour()).hasSize(24);
+        long max = stats.bytesPerHour().values().stream().mapToLong(Long::longValue).max().orElseThrow();
+        long min = stats.bytesPerHour().values().stream().mapToLong(Long::longValue).min().orElseThrow();
+        assertThat(max).isLessThan(min * 2); // was: every line past 86,400 landed in hour 23
+    }
+
+    @Test
     void workersAgreeWithTheSequentialLoop() {
         List<String> chunks = LogsSample.generate(5_000, 1_000, 1);
         LogsSample.LogStats expected = LogsSample.analyzeSequentially(chunks);
