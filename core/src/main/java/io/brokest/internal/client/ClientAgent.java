@@ -42,9 +42,6 @@ final class ClientAgent implements Runnable {
     private final long heartbeatNanos;
     private final long noWorkerTimeoutNanos;
 
-    private ZMQ.Poller poller;
-    private final List<WorkerLink> polled = new ArrayList<>();
-    private boolean pollerStale = true;
     private boolean running = true;
 
     ClientAgent(ClientConfig config, ZContext context, Mailbox<Command> mailbox, Completer completer,
@@ -70,14 +67,14 @@ final class ClientAgent implements Runnable {
             long tickNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(10), heartbeatNanos / 4);
             long nextTick = System.nanoTime() + tickNanos;
             while (running) {
-                if (pollerStale) {
-                    rebuildPoller();
-                }
-                long waitMillis = Math.max(0, TimeUnit.NANOSECONDS.toMillis(nextTick - System.nanoTime()));
-                poller.poll(waitMillis);
-                for (int i = 0; i < polled.size(); i++) {
-                    if (poller.pollin(i)) {
-                        receiveAll(polled.get(i));
+                int linkCount = dispatcher.links().size();
+                mailbox.await(nextTick - System.nanoTime());
+                for (WorkerLink link : dispatcher.links()) {
+                    if (link.socket != null && (link.socket.getEvents() & ZMQ.Poller.POLLIN) != 0) {
+                        receiveAll(link);
+                        if (dispatcher.links().size() != linkCount) {
+                            break; // a link was dropped while reading; the others are read next turn
+                        }
                     }
                 }
                 mailbox.drain(this::execute); // every turn: cheap, and no wake-up can be missed
@@ -94,29 +91,13 @@ final class ClientAgent implements Runnable {
             LOG.error("Brokest client agent failed; failing all tasks", e);
             failEverything(new BrokestException("the Brokest client stopped after an internal error: " + e, e));
         } finally {
-            if (poller != null) {
-                poller.close();
-            }
             for (WorkerLink link : dispatcher.links()) {
                 if (link.socket != null) {
+                    mailbox.unregister(link.socket);
                     context.destroySocket(link.socket);
                 }
             }
         }
-    }
-
-    private void rebuildPoller() {
-        if (poller != null) {
-            poller.close();
-        }
-        polled.clear();
-        polled.addAll(dispatcher.links());
-        poller = context.createPoller(polled.size() + 1);
-        for (WorkerLink link : polled) {
-            poller.register(link.socket, ZMQ.Poller.POLLIN);
-        }
-        poller.register(mailbox.socket(), ZMQ.Poller.POLLIN);
-        pollerStale = false;
     }
 
     private void execute(Command command) {
@@ -157,7 +138,6 @@ final class ClientAgent implements Runnable {
         link.lastHeardNanos = System.nanoTime();
         openSocket(link);
         dispatcher.addLink(link);
-        pollerStale = true;
     }
 
     private void removeWorker(String endpoint) {
@@ -176,9 +156,9 @@ final class ClientAgent implements Runnable {
             send(link, Protocol.encode(new Message.Bye("worker removed by the client")));
         }
         dispatcher.removeLink(link);
+        mailbox.unregister(link.socket);
         context.destroySocket(link.socket);
         link.socket = null;
-        pollerStale = true;
         LOG.info("removed {}", link);
     }
 
@@ -194,6 +174,7 @@ final class ClientAgent implements Runnable {
         socket.setReconnectIVLMax(2_000);
         config.security().apply(socket, link.endpoint);
         socket.connect(link.endpoint);
+        mailbox.register(socket);
         link.socket = socket;
         link.state = WorkerLink.State.CONNECTING;
         link.connectedSinceNanos = System.nanoTime();
@@ -311,17 +292,17 @@ final class ClientAgent implements Runnable {
                 LOG.warn("{} lost: silent for {} ms; re-running its {} task(s) elsewhere", link, silentMillis,
                         link.inFlight.size());
                 workerLost(link, "it was silent for " + silentMillis + " ms");
+                mailbox.unregister(link.socket);
                 context.destroySocket(link.socket);
                 openSocket(link); // drops whatever was still queued for the lost connection
-                pollerStale = true;
                 if (link.removed) {
                     dropLink(link);
                 }
             } else if (link.state != WorkerLink.State.READY && config.security().shouldReopen(link.endpoint)) {
                 // JeroMQ gives up on a connection whose handshake was refused; the key may be listed by now
+                mailbox.unregister(link.socket);
                 context.destroySocket(link.socket);
                 openSocket(link);
-                pollerStale = true;
             } else if (now - link.lastSentNanos >= heartbeatNanos) {
                 send(link, Protocol.encode(new Message.Ping()));
             }

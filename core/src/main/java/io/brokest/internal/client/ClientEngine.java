@@ -49,7 +49,7 @@ public final class ClientEngine implements AutoCloseable {
 
     public ClientEngine(ClientConfig config, Duration noWorkerTimeout) {
         this.config = config;
-        this.mailbox = new Mailbox<>(context);
+        this.mailbox = new Mailbox<>();
         this.codec = new KryoCodec(config.classLoader(), config.maxMessageBytes());
         this.callbacks = new ThreadPoolExecutor(config.callbackThreads(), config.callbackThreads(), 60,
                 TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemonThreads("brokest-callback-"));

@@ -1,81 +1,139 @@
 package io.brokest.internal.util;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
-import org.zeromq.SocketType;
-import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 
 /**
- * How other threads hand work to a socket-owning thread without touching its sockets. Producers
- * {@link #post} items from any thread; the owner polls {@link #socket()} together with its other
- * ZeroMQ sockets and {@link #drain}s when it is readable.
+ * How other threads hand work to a socket-owning thread without touching its sockets, and how that
+ * thread waits for either work or input. Producers {@link #post} items from any thread; the owner
+ * {@link #register}s its ZeroMQ sockets, {@link #await}s, and then {@link #drain}s and reads its sockets.
  *
- * <p>The wake-up is an inproc PAIR socket rather than a nio pipe: JeroMQ's poller keeps reporting a
- * nio channel as ready once it has been ready (it reuses the channel's stale ready set), which made
- * the socket threads spin. Wake-ups are coalesced, one frame per burst, and the sending end is used
- * under a lock since producers are many.
+ * <p>Why not {@code ZMQ.Poller} and an inproc wake-up socket (as before): two JeroMQ 0.6.0 behaviours
+ * made the socket threads burn CPU and stall round trips for milliseconds on a busy 2-core host.
+ * <ul>
+ *   <li>JeroMQ's signaler writes its wake-up byte before it counts it, so a woken reader sees its
+ *       socket's descriptor readable while {@code ZMQ_EVENTS} still says "nothing" until the writer
+ *       runs again. {@code zmq.ZMQ.poll} then loops on {@code epoll_wait} (about 15 times per message
+ *       measured with {@code perf trace}); when the woken reader has preempted the writer on its core,
+ *       it spins until the scheduler's next tick. Here such a spurious wake-up yields the CPU instead.</li>
+ *   <li>{@code zmq.ZMQ.poll} allocates a map and re-registers every key on each call, and the inproc
+ *       wake-up cost a command, a signaler write and a pipe read per post.</li>
+ * </ul>
+ * Posting now costs at most one {@link Selector#wakeup()} per burst (coalesced by a flag); readiness
+ * of ZeroMQ sockets comes from {@code ZMQ_EVENTS}, which is cheap and exact.
  */
 public final class Mailbox<T> implements AutoCloseable {
-    private static final AtomicLong IDS = new AtomicLong();
-    private static final byte[] WAKE = new byte[0];
-
     private final Queue<T> queue = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean signalled = new AtomicBoolean();
-    private final ZContext context;
-    private final ZMQ.Socket receiver;
-    private final ZMQ.Socket sender; // guarded by itself
+    private final Selector selector;
+    private final List<ZMQ.Socket> sockets = new ArrayList<>(); // owner only
     private volatile boolean closed;
 
-    public Mailbox(ZContext context) {
-        this.context = context;
-        String address = "inproc://brokest-mailbox-" + IDS.incrementAndGet();
-        receiver = context.createSocket(SocketType.PAIR);
-        receiver.setLinger(0);
-        receiver.bind(address);
-        sender = context.createSocket(SocketType.PAIR);
-        sender.setLinger(0);
-        sender.connect(address);
-        // One frame through, so both ends of the inproc pipe are attached before anyone posts: a send
-        // on a pipe still being attached can fail, and a lost wake-up would leave items waiting.
-        receiver.setReceiveTimeOut(5_000);
-        if (!sender.send(WAKE, 0) || receiver.recv(0) == null) {
-            throw new IllegalStateException("cannot set up the inproc wake-up pipe " + address);
+    public Mailbox() {
+        try {
+            selector = Selector.open();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open a selector for the socket thread", e);
         }
-        receiver.setReceiveTimeOut(-1);
     }
 
-    /** Adds an item and wakes the owner. Safe from any thread. */
+    /** Adds an item and wakes the owner. Safe from any thread, including interrupted ones. */
     public void post(T item) {
         queue.add(item);
-        if (signalled.compareAndSet(false, true)) {
-            boolean sent;
-            synchronized (sender) {
-                try {
-                    sent = !closed && sender.send(WAKE, ZMQ.DONTWAIT);
-                } catch (org.zeromq.ZMQException interruptedOrClosed) {
-                    sent = false; // e.g. a cancelled task's thread posting its result while interrupted
-                }
-            }
-            if (!sent) {
-                signalled.set(false); // the owner still finds the item on its next drain
+        if (signalled.compareAndSet(false, true) && !closed) {
+            try {
+                selector.wakeup();
+            } catch (ClosedSelectorException closedMeanwhile) {
+                // the owner has stopped; it drains what is left itself
             }
         }
     }
 
-    /** The socket to register in the owner's poller (readable when items wait). Owner only. */
-    public ZMQ.Socket socket() {
-        return receiver;
+    /** Owner only: watch this socket's input in {@link #await}. */
+    public void register(ZMQ.Socket socket) {
+        try {
+            socket.getFD().register(selector, SelectionKey.OP_READ, socket);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot watch a ZeroMQ socket", e);
+        }
+        sockets.add(socket);
+    }
+
+    /** Owner only: stop watching a socket, before it is closed. */
+    public void unregister(ZMQ.Socket socket) {
+        sockets.remove(socket);
+        SelectionKey key = socket.getFD().keyFor(selector);
+        if (key != null) {
+            key.cancel();
+        }
+    }
+
+    /** Owner only: whether items wait or a registered socket has input. */
+    public boolean ready() {
+        if (!queue.isEmpty()) {
+            return true;
+        }
+        for (int i = 0; i < sockets.size(); i++) {
+            if ((sockets.get(i).getEvents() & ZMQ.Poller.POLLIN) != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Owner only: waits until items wait, a registered socket has input, or about {@code timeoutNanos}
+     * passed. May return early; the owner just turns once more.
+     */
+    public void await(long timeoutNanos) {
+        long deadline = System.nanoTime() + timeoutNanos;
+        int spurious = 0;
+        while (!ready()) {
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0 || closed) {
+                return;
+            }
+            if (spurious > 0) {
+                // A descriptor is readable but no socket has input: JeroMQ's writer has not counted its
+                // signal yet (see class comment). Let it run rather than spin on epoll_wait.
+                if (spurious == 1) {
+                    Thread.yield();
+                } else {
+                    LockSupport.parkNanos(Math.min(remaining, Math.min(1_000_000L, 5_000L << Math.min(spurious, 8))));
+                }
+                if (ready()) {
+                    return;
+                }
+            }
+            int selected;
+            try {
+                long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining + 999_999));
+                selected = selector.select(millis);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            selector.selectedKeys().clear();
+            if (selected == 0) {
+                return; // woken by a post, timed out, or interrupted: the owner turns and looks
+            }
+            spurious++;
+        }
     }
 
     /** Owner only: clears the wake-up and hands every waiting item to the consumer. */
     public void drain(Consumer<T> consumer) {
-        while (receiver.recv(ZMQ.DONTWAIT) != null) {
-            // consume the wake-up frames
-        }
         signalled.set(false);
         T item;
         while ((item = queue.poll()) != null) {
@@ -86,10 +144,11 @@ public final class Mailbox<T> implements AutoCloseable {
     /** Owner only, after its loop ended. */
     @Override
     public void close() {
-        synchronized (sender) {
-            closed = true;
-            context.destroySocket(sender);
+        closed = true;
+        try {
+            selector.close();
+        } catch (IOException ignored) {
+            // nothing to do
         }
-        context.destroySocket(receiver);
     }
 }

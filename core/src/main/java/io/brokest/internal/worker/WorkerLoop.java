@@ -56,7 +56,7 @@ final class WorkerLoop implements Runnable {
         this.context = context;
         this.runner = runner;
         this.store = store;
-        this.outbox = new Mailbox<>(context);
+        this.outbox = new Mailbox<>();
     }
 
     /** Waits until the socket is bound; returns the endpoint or throws why it could not bind. */
@@ -161,9 +161,7 @@ final class WorkerLoop implements Runnable {
             return;
         }
         bound.countDown();
-        ZMQ.Poller poller = context.createPoller(2);
-        poller.register(router, ZMQ.Poller.POLLIN);
-        poller.register(outbox.socket(), ZMQ.Poller.POLLIN);
+        outbox.register(router);
         long tickNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(10, config.heartbeatMillis() / 4));
         long nextTick = System.nanoTime() + tickNanos;
         boolean drainAnnounced = false;
@@ -173,11 +171,8 @@ final class WorkerLoop implements Runnable {
                 if (killed) {
                     break;
                 }
-                long waitMillis = Math.max(0, TimeUnit.NANOSECONDS.toMillis(nextTick - System.nanoTime()));
-                poller.poll(waitMillis);
-                if (poller.pollin(0)) {
-                    receiveAll(router);
-                }
+                outbox.await(nextTick - System.nanoTime());
+                receiveAll(router);
                 outbox.drain(out -> send(router, out)); // every turn: cheap, and no wake-up can be missed
                 if (draining && !drainAnnounced) {
                     drainAnnounced = true;
@@ -202,7 +197,7 @@ final class WorkerLoop implements Runnable {
             for (Session s : sessionsByKey.values()) {
                 s.close("worker stopped");
             }
-            poller.close();
+            outbox.unregister(router);
             context.destroySocket(router);
             outbox.close();
             stopped.countDown();
