@@ -47,7 +47,7 @@ public final class InProcessWorker implements AutoCloseable {
         this.settings = settings;
     }
 
-    /** Starts a worker with default settings: 2 threads, prefetch 2, heartbeat 1 s x 3. */
+    /** Starts a worker with default settings: 2 threads, prefetch as a daemon's (4), heartbeat 1 s x 3. */
     public static InProcessWorker start() {
         return builder().start();
     }
@@ -240,7 +240,7 @@ public final class InProcessWorker implements AutoCloseable {
      */
     public static final class Builder {
         private int threads = 2;
-        private int prefetch = 2;
+        private int prefetch = -1; // as a daemon: max(4, threads)
         private int maxMessageBytes = 64 * 1024 * 1024;
         private Duration heartbeat = Duration.ofSeconds(1);
         private int liveness = 3;
@@ -259,7 +259,7 @@ public final class InProcessWorker implements AutoCloseable {
             return this;
         }
 
-        /** How many tasks beyond {@link #threads} a client may queue here; default 2. */
+        /** How many tasks beyond {@link #threads} a client may queue here; default as a daemon's, max(4, threads). */
         public Builder prefetch(int prefetch) {
             if (prefetch < 0) {
                 throw new IllegalArgumentException("prefetch must be >= 0, was " + prefetch);
@@ -318,7 +318,8 @@ public final class InProcessWorker implements AutoCloseable {
 
         /** Binds {@code tcp://127.0.0.1:*} and starts a worker with these settings. */
         public InProcessWorker start() {
-            WorkerConfig config = new WorkerConfig("tcp://127.0.0.1:*", threads, prefetch, maxMessageBytes,
+            int effectivePrefetch = prefetch >= 0 ? prefetch : Math.max(4, threads);
+            WorkerConfig config = new WorkerConfig("tcp://127.0.0.1:*", threads, effectivePrefetch, maxMessageBytes,
                     (int) heartbeat.toMillis(), liveness, classFetchTimeout.toMillis(), 256L * 1024 * 1024);
             return new InProcessWorker(new WorkerEngine(config), copy());
         }
