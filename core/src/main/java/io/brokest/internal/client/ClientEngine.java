@@ -88,6 +88,11 @@ public final class ClientEngine implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("this Brokest client is closed");
         }
+        if (!agentThread.isAlive()) {
+            // it failed every task it held and logged why; a task posted now would never be read
+            throw new IllegalStateException("this Brokest client stopped after an internal error (see the log); "
+                    + "create a new one");
+        }
         byte[] payload;
         try {
             payload = codec.serialize(task);
