@@ -69,6 +69,15 @@ public final class BrokestWorker implements AutoCloseable {
         return engine.shutdown(drainTimeout);
     }
 
+    /**
+     * Completes when this worker has stopped: normally once {@link #close()} or {@link #shutdown} is done,
+     * exceptionally when it stopped by itself after a fatal internal error (for instance a ZeroMQ I/O
+     * thread that died), which is logged. Supervisors use it to exit and be restarted.
+     */
+    public java.util.concurrent.CompletableFuture<Void> whenStopped() {
+        return engine.whenStopped();
+    }
+
     /** Abrupt stop: running tasks are interrupted; their clients re-run them on other workers. */
     @Override
     public void close() {

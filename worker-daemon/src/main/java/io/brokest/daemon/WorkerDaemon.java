@@ -108,7 +108,14 @@ public final class WorkerDaemon implements Callable<Integer> {
                 ? "no CURVE: unencrypted, any local process may connect and run code"
                 : "CURVE; clients pin this worker's public key " + worker.publicKey()
                 + " and must be listed in " + authorizedKeys);
+        // a worker that stopped by itself (a fatal internal error, already logged) ends the process
+        // with a non-zero code, so a supervisor restarts it instead of leaving a deaf daemon up
+        worker.whenStopped().whenComplete((done, error) -> stopRequested.countDown());
         stopRequested.await();
+        if (worker.whenStopped().isCompletedExceptionally()) {
+            System.err.println("worker-daemon: stopped after a fatal error (see the log above); exit 1");
+            return 1;
+        }
         drain(worker);
         return 0;
     }

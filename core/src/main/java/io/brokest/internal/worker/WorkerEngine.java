@@ -1,6 +1,7 @@
 package io.brokest.internal.worker;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -10,6 +11,8 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.zeromq.ZContext;
 
 /**
@@ -17,7 +20,10 @@ import org.zeromq.ZContext;
  * ({@link TaskRunner}) and the shared class store; and takes it apart again, gracefully or not.
  */
 public final class WorkerEngine implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(WorkerEngine.class);
+
     private final WorkerConfig config;
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final ZContext context = new ZContext(1);
     private final ThreadPoolExecutor taskThreads;
     private final ScheduledThreadPoolExecutor timers;
@@ -35,7 +41,10 @@ public final class WorkerEngine implements AutoCloseable {
         timers.setRemoveOnCancelPolicy(true);
         ContentStore store = new ContentStore(config.maxClassCacheBytes());
         this.runner = new TaskRunner(taskThreads, timers);
-        this.loop = new WorkerLoop(config, context, runner, store);
+        // A ZeroMQ I/O thread that dies leaves the sockets deaf while the process stays up: stop instead,
+        // so that clients fail over at once and a supervisor can restart the daemon.
+        context.setUncaughtExceptionHandler((thread, error) -> fatal("ZeroMQ thread " + thread.getName(), error));
+        this.loop = new WorkerLoop(config, context, runner, store, error -> fatal("the worker socket thread", error));
         this.loopThread = new Thread(loop, "brokest-worker-io");
         loopThread.setDaemon(true);
         loopThread.start();
@@ -98,6 +107,28 @@ public final class WorkerEngine implements AutoCloseable {
         return left;
     }
 
+    /**
+     * Completes when the worker has stopped: normally after {@link #close()} or {@link #shutdown}, and
+     * exceptionally when it stopped by itself after a fatal internal error.
+     */
+    public CompletableFuture<Void> whenStopped() {
+        return stopped;
+    }
+
+    private void fatal(String where, Throwable error) {
+        LOG.error("{} died ({}); this worker can no longer serve its clients and stops", where, error.toString(),
+                error);
+        stopped.completeExceptionally(new IllegalStateException(where + " died: " + error, error));
+        Thread stopper = new Thread(this::close, "brokest-fatal-stop"); // never close from the dying thread
+        stopper.setDaemon(true);
+        stopper.start();
+    }
+
+    /** For tests: the context whose threads' deaths are fatal. */
+    ZContext context() {
+        return context;
+    }
+
     /** Stops at once: running tasks are interrupted and their clients will re-run them elsewhere. */
     @Override
     public void close() {
@@ -129,8 +160,17 @@ public final class WorkerEngine implements AutoCloseable {
         }
         taskThreads.shutdownNow();
         timers.shutdownNow();
-        context.close();
+        // Bounded: after a fatal error a dead ZeroMQ thread may never acknowledge the context's end.
+        Thread closer = new Thread(context::close, "brokest-zmq-close");
+        closer.setDaemon(true);
+        closer.start();
+        try {
+            closer.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         config.security().close();
+        stopped.complete(null); // no-op when a fatal error already completed it
     }
 
     /** Fault injection: stop answering anything, as a process stopped with SIGSTOP would. */

@@ -51,7 +51,12 @@ final class WorkerLoop implements Runnable {
     private final Object freezeLock = new Object();
     private boolean frozen;
 
-    WorkerLoop(WorkerConfig config, ZContext context, TaskRunner runner, ContentStore store) {
+    /** Told when the loop dies of an unexpected error, so the engine can stop instead of idling deaf. */
+    private final java.util.function.Consumer<Throwable> onFatal;
+
+    WorkerLoop(WorkerConfig config, ZContext context, TaskRunner runner, ContentStore store,
+               java.util.function.Consumer<Throwable> onFatal) {
+        this.onFatal = onFatal;
         this.config = config;
         this.context = context;
         this.runner = runner;
@@ -189,9 +194,10 @@ final class WorkerLoop implements Runnable {
             if (!killed) {
                 outbox.drain(out -> send(router, out)); // results of tasks that finished while we stopped
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             if (running) {
                 LOG.error("worker socket loop failed; the worker stops", e);
+                onFatal.accept(e);
             }
         } finally {
             for (Session s : sessionsByKey.values()) {
