@@ -318,7 +318,7 @@ public final class InProcessWorker implements AutoCloseable {
 
         /** Binds {@code tcp://127.0.0.1:*} and starts a worker with these settings. */
         public InProcessWorker start() {
-            int effectivePrefetch = prefetch >= 0 ? prefetch : Math.max(4, threads);
+            int effectivePrefetch = prefetch >= 0 ? prefetch : WorkerConfig.defaultPrefetch(threads);
             WorkerConfig config = new WorkerConfig("tcp://127.0.0.1:*", threads, effectivePrefetch, maxMessageBytes,
                     (int) heartbeat.toMillis(), liveness, classFetchTimeout.toMillis(), 256L * 1024 * 1024);
             return new InProcessWorker(new WorkerEngine(config), copy());

@@ -57,21 +57,26 @@ class ReliabilityIT {
         try (Brokest brokest = client(a.endpoint(), b.endpoint(), c.endpoint()).build()) {
             String dir = runs.toString();
             AtomicInteger completions = new AtomicInteger();
-            AtomicInteger done = new AtomicInteger();
+            CompletableFuture<Void> sixthDone = new CompletableFuture<>();
+            CompletableFuture<Void> halfDone = new CompletableFuture<>();
             List<CompletableFuture<long[]>> futures = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 int k = i;
                 CompletableFuture<long[]> f = brokest.queue((Integer x) -> work(x, dir), k);
                 f.whenComplete((v, e) -> {
-                    completions.incrementAndGet();
-                    done.incrementAndGet();
+                    int count = completions.incrementAndGet();
+                    if (count == n / 6) {
+                        sixthDone.complete(null);
+                    } else if (count == n / 2) {
+                        halfDone.complete(null);
+                    }
                 });
                 futures.add(f);
             }
-            awaitCount(done, n / 6, 60_000);
+            sixthDone.get(60, TimeUnit.SECONDS);
             long killedAt = System.nanoTime();
             a.kill9();
-            awaitCount(done, n / 2, 60_000);
+            halfDone.get(60, TimeUnit.SECONDS);
             c.kill9();
             c2 = DaemonProcess.start("--bind", cEndpoint, "--threads", "2", "--heartbeat", BEAT);
             c2.awaitReady(30_000);
@@ -148,7 +153,7 @@ class ReliabilityIT {
                 Thread.sleep(60_000);
                 return "never";
             }, TaskOptions.defaults().withMaxRetries(0));
-            awaitFile(started);
+            Await.file(started);
             long killedAt = System.nanoTime();
             a.kill9();
             assertThatThrownBy(() -> f.get(30, TimeUnit.SECONDS))
@@ -225,7 +230,7 @@ class ReliabilityIT {
                 }
                 return pid;
             });
-            awaitFile(started);
+            Await.file(started);
             brokest.addWorker(b.endpoint());
             a.terminate();
             assertThat(f.get(60, TimeUnit.SECONDS)).isEqualTo(b.pid());
@@ -242,34 +247,14 @@ class ReliabilityIT {
                     runs.toString());
             Process client = new ProcessBuilder(command).inheritIO().start();
             try {
-                awaitFile(runs.resolve("started"));
+                Await.file(runs.resolve("started"));
                 client.destroyForcibly();
                 client.waitFor(10, TimeUnit.SECONDS);
                 d.awaitLine(l -> l.contains("client crashing-client went silent"), 20_000);
-                awaitFile(runs.resolve("interrupted"));
+                Await.file(runs.resolve("interrupted"));
             } finally {
                 client.destroyForcibly();
             }
-        }
-    }
-
-    static void awaitCount(AtomicInteger counter, int target, long timeoutMillis) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        while (counter.get() < target) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("only " + counter.get() + " of " + target + " within " + timeoutMillis + " ms");
-            }
-            Thread.sleep(5);
-        }
-    }
-
-    static void awaitFile(Path file) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!Files.exists(file)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(file + " did not appear within 30 s");
-            }
-            Thread.sleep(10);
         }
     }
 }

@@ -158,7 +158,7 @@ class SecurityIT {
                 java.nio.file.Files.createFile(java.nio.file.Path.of(finishedPath));
                 return "finished";
             }, TaskOptions.defaults().withMaxRetries(0));
-            awaitFile(started);
+            Await.file(started);
 
             writeAuthorized("alice"); // bob is revoked
             daemon.awaitLine(l -> l.contains("client bob was cut off") && l.contains("removed from the authorized keys"),
@@ -178,14 +178,6 @@ class SecurityIT {
 
         try (Brokest alice = client("alice").build()) { // the others were not disturbed
             assertThat(alice.submit(() -> "still here").get(30, TimeUnit.SECONDS)).isEqualTo("still here");
-        }
-    }
-
-    private static void awaitFile(Path file) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!Files.exists(file)) {
-            assertThat(System.nanoTime()).as("waiting for " + file).isLessThan(deadline);
-            Thread.sleep(20); // polling a condition with a deadline, not a fixed wait
         }
     }
 

@@ -1,11 +1,9 @@
 package io.brokest.internal.client;
 
+import io.brokest.internal.util.Hashes;
 import io.brokest.internal.wire.Message;
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -57,17 +55,9 @@ final class ClassServer {
                         + "the client and the workers", name, maxBytes);
                 return MISSING;
             }
-            return new Entry(sha256(bytes), bytes);
+            return new Entry(Hashes.sha256(bytes), bytes);
         } catch (IOException e) {
             return MISSING;
-        }
-    }
-
-    private static String sha256(byte[] content) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by every JDK", e);
         }
     }
 }

@@ -252,7 +252,6 @@ final class ClientAgent implements Runnable {
         }
         if (result.status() == Message.Result.REJECTED) {
             dispatcher.requeue(task); // the worker is draining: not a failure, not a retry
-            task.attempt--;
             return;
         }
         completer.complete(task, result);
@@ -266,9 +265,7 @@ final class ClientAgent implements Runnable {
         byte[] frame = Protocol.encode(new Message.Submit(task.id, task.attempt, timeout, task.payload));
         if (!send(link, frame)) {
             // no connection to take it right now: the worker is unreachable until it says WELCOME again
-            dispatcher.complete(link, task.id, task.attempt);
-            task.attempt--;
-            dispatcher.requeue(task);
+            dispatcher.takeBack(link, task);
             link.state = WorkerLink.State.CONNECTING;
         }
     }

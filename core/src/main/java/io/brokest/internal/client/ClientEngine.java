@@ -5,6 +5,7 @@ import io.brokest.Task;
 import io.brokest.TaskOptions;
 import io.brokest.TaskSerializationException;
 import io.brokest.internal.serial.KryoCodec;
+import io.brokest.internal.util.DaemonThreads;
 import io.brokest.internal.util.Mailbox;
 import io.brokest.internal.wire.Message;
 import java.lang.management.ManagementFactory;
@@ -18,7 +19,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -52,10 +52,10 @@ public final class ClientEngine implements AutoCloseable {
         this.mailbox = new Mailbox<>();
         this.codec = new KryoCodec(config.classLoader(), config.maxMessageBytes());
         this.callbacks = new ThreadPoolExecutor(config.callbackThreads(), config.callbackThreads(), 60,
-                TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemonThreads("brokest-callback-"));
-        this.timers = new ScheduledThreadPoolExecutor(1, daemonThreads("brokest-client-timer-"));
+                TimeUnit.SECONDS, new LinkedBlockingQueue<>(), DaemonThreads.named("brokest-callback-"));
+        this.timers = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("brokest-client-timer-"));
         timers.setRemoveOnCancelPolicy(true);
-        this.classThreads = Executors.newFixedThreadPool(2, daemonThreads("brokest-class-server-"));
+        this.classThreads = Executors.newFixedThreadPool(2, DaemonThreads.named("brokest-class-server-"));
         this.pendingPermits = new Semaphore(config.maxPending());
         UUID session = UUID.randomUUID();
         Message.Hello hello = new Message.Hello(session.getMostSignificantBits(), session.getLeastSignificantBits(),
@@ -72,15 +72,6 @@ public final class ClientEngine implements AutoCloseable {
     /** A readable client name for workers' logs: host, pid and a counter. */
     public static String defaultName() {
         return ManagementFactory.getRuntimeMXBean().getName() + "#" + (CLIENTS.incrementAndGet());
-    }
-
-    private static ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 
     @SuppressWarnings("unchecked")

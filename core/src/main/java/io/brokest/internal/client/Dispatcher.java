@@ -110,6 +110,12 @@ final class Dispatcher {
         return task;
     }
 
+    /** A task that could not be sent after all: off the worker's books and back to the front of the queue. */
+    void takeBack(WorkerLink link, TaskHandle task) {
+        link.inFlight.remove(task.id);
+        requeue(task);
+    }
+
     /** The worker is gone: takes back all its in-flight tasks, for the caller to retry or fail. */
     List<TaskHandle> takeInFlight(WorkerLink link) {
         List<TaskHandle> tasks = new ArrayList<>(link.inFlight.values());

@@ -1,8 +1,6 @@
 package io.brokest.internal.worker;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import io.brokest.internal.util.Hashes;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -25,7 +23,7 @@ final class ContentStore {
 
     /** Stores the bytes (or finds an equal copy) and returns the canonical copy and its hash. */
     synchronized Map.Entry<String, byte[]> intern(byte[] content) {
-        String hash = sha256(content);
+        String hash = Hashes.sha256(content);
         byte[] existing = byHash.get(hash);
         if (existing != null) {
             return Map.entry(hash, existing);
@@ -53,6 +51,11 @@ final class ContentStore {
         latestHashByName.put(name, hash);
     }
 
+    /** Forgets which bytes were last stored under this name (they were evicted), so they are asked for again. */
+    synchronized void forgetName(String name) {
+        latestHashByName.remove(name);
+    }
+
     /** The hash of the bytes last stored under this name, if they are still held; else null. */
     synchronized String knownHash(String name) {
         String hash = latestHashByName.get(name);
@@ -65,13 +68,5 @@ final class ContentStore {
 
     synchronized int size() {
         return byHash.size();
-    }
-
-    static String sha256(byte[] content) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by every JDK", e);
-        }
     }
 }

@@ -114,7 +114,7 @@ final class Session implements ClassSource {
                 return held;
             }
             // evicted while we asked: ask again, this time for the bytes
-            store.rememberName(name, "");
+            store.forgetName(name);
             return fetch(kind, name);
         }
         if (data.bytes().length > maxClassBytes) {

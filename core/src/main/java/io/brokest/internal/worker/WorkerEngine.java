@@ -7,10 +7,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import io.brokest.internal.util.DaemonThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.ZContext;
@@ -24,6 +23,8 @@ public final class WorkerEngine implements AutoCloseable {
 
     private final WorkerConfig config;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    /** Why the worker stopped by itself, or null. Set before the stop, read after it. */
+    private volatile Throwable fatalError;
     private final ZContext context = new ZContext(1);
     private final ThreadPoolExecutor taskThreads;
     private final ScheduledThreadPoolExecutor timers;
@@ -36,8 +37,8 @@ public final class WorkerEngine implements AutoCloseable {
     public WorkerEngine(WorkerConfig config) {
         this.config = config;
         this.taskThreads = new ThreadPoolExecutor(config.threads(), config.threads(), 60, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), daemonThreads("brokest-task-"));
-        this.timers = new ScheduledThreadPoolExecutor(1, daemonThreads("brokest-timer-"));
+                new LinkedBlockingQueue<>(), DaemonThreads.named("brokest-task-"));
+        this.timers = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("brokest-timer-"));
         timers.setRemoveOnCancelPolicy(true);
         ContentStore store = new ContentStore(config.maxClassCacheBytes());
         this.runner = new TaskRunner(taskThreads, timers);
@@ -58,15 +59,6 @@ public final class WorkerEngine implements AutoCloseable {
             close();
             throw e;
         }
-    }
-
-    static ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 
     public String endpoint() {
@@ -100,7 +92,10 @@ public final class WorkerEngine implements AutoCloseable {
         loop.drain();
         long deadline = System.nanoTime() + drainTimeout.toNanos();
         while (loop.runningTasks() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(10); // polling a counter; correctness does not depend on this interval
+            // Polling is right here: the count is a sum over every session's tasks, finished on many
+            // threads, and a drain lasts seconds; 10 ms more at the end costs nothing, and correctness
+            // rests on the deadline, not on this interval.
+            Thread.sleep(10);
         }
         int left = loop.runningTasks();
         close();
@@ -108,7 +103,7 @@ public final class WorkerEngine implements AutoCloseable {
     }
 
     /**
-     * Completes when the worker has stopped: normally after {@link #close()} or {@link #shutdown}, and
+     * Completes once the worker has stopped: normally after {@link #close()} or {@link #shutdown}, and
      * exceptionally when it stopped by itself after a fatal internal error.
      */
     public CompletableFuture<Void> whenStopped() {
@@ -118,7 +113,7 @@ public final class WorkerEngine implements AutoCloseable {
     private void fatal(String where, Throwable error) {
         LOG.error("{} died ({}); this worker can no longer serve its clients and stops", where, error.toString(),
                 error);
-        stopped.completeExceptionally(new IllegalStateException(where + " died: " + error, error));
+        fatalError = new IllegalStateException(where + " died: " + error, error);
         Thread stopper = new Thread(this::close, "brokest-fatal-stop"); // never close from the dying thread
         stopper.setDaemon(true);
         stopper.start();
@@ -170,7 +165,11 @@ public final class WorkerEngine implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         config.security().close();
-        stopped.complete(null); // no-op when a fatal error already completed it
+        if (fatalError != null) {
+            stopped.completeExceptionally(fatalError);
+        } else {
+            stopped.complete(null);
+        }
     }
 
     /** Fault injection: stop answering anything, as a process stopped with SIGSTOP would. */

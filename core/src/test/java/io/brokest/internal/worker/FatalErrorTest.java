@@ -27,11 +27,7 @@ class FatalErrorTest {
                 .isInstanceOf(ExecutionException.class)
                 .cause().hasMessageContaining("ZeroMQ thread iothread-under-test died")
                 .hasMessageContaining("boom");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!engine.isClosed() && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertThat(engine.isClosed()).isTrue();
+        assertThat(engine.isClosed()).isTrue(); // whenStopped completes only once the stop is done
     }
 
     @Test

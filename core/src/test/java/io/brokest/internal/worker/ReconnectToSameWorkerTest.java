@@ -33,10 +33,11 @@ class ReconnectToSameWorkerTest {
             }
             assertThat(worker.runningTasks()).as("the task reached the worker").isEqualTo(1);
             worker.freeze();
-            // The fault itself: silent for 6x the client's 150 ms liveness limit, so the client gives the
-            // worker up and reconnects. Had it not (a stalled machine), the test would pass without
-            // exercising the path, never fail falsely.
-            Thread.sleep(900);
+            // The fault itself, not a wait for something: liveness is judged by elapsed time, so the
+            // worker must stay silent well past the client's limit (3 x 50 ms) for the client to give it
+            // up and reconnect. Had it not (a stalled machine), the test would pass without exercising
+            // the path, never fail falsely.
+            Thread.sleep(6 * 3 * 50);
             worker.resume();
             assertThat(f.get(15, TimeUnit.SECONDS)).isEqualTo("done");
         }
