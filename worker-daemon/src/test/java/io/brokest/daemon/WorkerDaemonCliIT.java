@@ -3,6 +3,8 @@ package io.brokest.daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.brokest.Brokest;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -16,6 +18,16 @@ class WorkerDaemonCliIT {
         try (DaemonProcess d = DaemonProcess.start("--help")) {
             assertThat(d.waitForExit(30_000)).isZero();
             assertThat(d.output()).contains("--bind", "--threads", "--drain-timeout");
+        }
+    }
+
+    @Test
+    void theJarCarriesBrokestsFixedJeromqSignalerOnly() throws Exception {
+        // JeroMQ's own copy spins its I/O threads on a busy host; core/src/main/java/zmq/Signaler.java says why
+        try (URLClassLoader jarOnly = new URLClassLoader(new URL[] {DaemonProcess.jar().toUri().toURL()}, null)) {
+            Class<?> signaler = Class.forName("zmq.Signaler", false, jarOnly);
+            assertThat(signaler.getDeclaredFields()).extracting(java.lang.reflect.Field::getName)
+                    .contains("BROKEST_COUNTS_BEFORE_WRITING");
         }
     }
 

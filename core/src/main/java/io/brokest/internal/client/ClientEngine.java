@@ -6,6 +6,7 @@ import io.brokest.TaskOptions;
 import io.brokest.TaskSerializationException;
 import io.brokest.internal.serial.KryoCodec;
 import io.brokest.internal.util.DaemonThreads;
+import io.brokest.internal.util.JeromqCheck;
 import io.brokest.internal.util.Mailbox;
 import io.brokest.internal.wire.Message;
 import java.lang.management.ManagementFactory;
@@ -48,6 +49,7 @@ public final class ClientEngine implements AutoCloseable {
     private volatile boolean closed;
 
     public ClientEngine(ClientConfig config, Duration noWorkerTimeout) {
+        JeromqCheck.warnOnceIfUnpatched();
         this.config = config;
         this.mailbox = new Mailbox<>();
         this.codec = new KryoCodec(config.classLoader(), config.maxMessageBytes());

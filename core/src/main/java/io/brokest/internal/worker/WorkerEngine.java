@@ -10,6 +10,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import io.brokest.internal.util.DaemonThreads;
+import io.brokest.internal.util.JeromqCheck;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.ZContext;
@@ -35,6 +36,7 @@ public final class WorkerEngine implements AutoCloseable {
     private volatile boolean closed;
 
     public WorkerEngine(WorkerConfig config) {
+        JeromqCheck.warnOnceIfUnpatched();
         this.config = config;
         this.taskThreads = new ThreadPoolExecutor(config.threads(), config.threads(), 60, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), DaemonThreads.named("brokest-task-"));
