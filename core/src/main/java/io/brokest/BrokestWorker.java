@@ -29,7 +29,7 @@ public final class BrokestWorker implements AutoCloseable {
         this.engine = engine;
     }
 
-    /** A builder with defaults: loopback port 5555, one thread per core, prefetch = threads (at least 4). */
+    /** A builder with defaults: loopback port 5555, one thread per core, adaptive prefetch (see {@link Builder#prefetch}). */
     public static Builder builder() {
         return new Builder();
     }
@@ -44,7 +44,10 @@ public final class BrokestWorker implements AutoCloseable {
         return engine.config().security().publicKey();
     }
 
-    /** How many tasks the worker offers to take at once: its threads plus its prefetch. */
+    /**
+     * How many tasks the worker offers each client at first: its threads plus its prefetch. With the
+     * default adaptive prefetch a client running short tasks is offered more (see {@link Builder#prefetch}).
+     */
     public int capacity() {
         return engine.config().capacity();
     }
@@ -120,7 +123,10 @@ public final class BrokestWorker implements AutoCloseable {
 
         /**
          * How many tasks beyond {@link #threads} a client may queue here, to hide the round trip between
-         * a result and the next task. Default: as many as the threads, at least 4.
+         * a result and the next task; a prefetch set here is fixed. Default: adaptive, starting at as many
+         * as the threads (at least 4) and growing for short tasks, up to 1,000, until about 5 ms of work
+         * waits per thread: long tasks stay spread over workers, and tasks of microseconds are not held
+         * back by round trips. Use a fixed prefetch of 0 or 1 for long tasks that must balance exactly.
          */
         public Builder prefetch(int prefetch) {
             if (prefetch < 0) {
@@ -192,7 +198,8 @@ public final class BrokestWorker implements AutoCloseable {
         }
 
         /**
-         * At most this many tasks of one client run or wait here at once (default: threads plus prefetch);
+         * At most this many tasks of one client run or wait here at once (default: threads plus the largest
+         * prefetch, so 1,000 more than the threads with the adaptive prefetch);
          * further tasks of that client are refused, and its client sends them elsewhere or later.
          */
         public Builder maxTasksPerClient(int max) {
@@ -221,10 +228,9 @@ public final class BrokestWorker implements AutoCloseable {
             BindPolicy.check(bind, key != null, allowInsecure);
             WorkerSecurity security = key == null ? WorkerSecurity.none()
                     : WorkerSecurity.curve(key, authorizedKeys, authorizedKeysReload);
-            int effectivePrefetch = prefetch >= 0 ? prefetch : WorkerConfig.defaultPrefetch(threads);
-            WorkerConfig config = new WorkerConfig(bind, threads, effectivePrefetch, maxMessageBytes,
+            WorkerConfig config = WorkerConfig.of(bind, threads, prefetch, maxMessageBytes,
                     (int) heartbeat.toMillis(), liveness, classFetchTimeout.toMillis(), maxClassCacheBytes, security,
-                    maxTasksPerClient != null ? maxTasksPerClient : threads + effectivePrefetch);
+                    maxTasksPerClient);
             try {
                 return new BrokestWorker(new WorkerEngine(config));
             } catch (RuntimeException e) {

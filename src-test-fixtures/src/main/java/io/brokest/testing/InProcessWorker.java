@@ -1,6 +1,7 @@
 package io.brokest.testing;
 
 import io.brokest.Brokest;
+import io.brokest.internal.security.WorkerSecurity;
 import io.brokest.internal.worker.WorkerConfig;
 import io.brokest.internal.worker.WorkerEngine;
 import java.time.Duration;
@@ -318,9 +319,9 @@ public final class InProcessWorker implements AutoCloseable {
 
         /** Binds {@code tcp://127.0.0.1:*} and starts a worker with these settings. */
         public InProcessWorker start() {
-            int effectivePrefetch = prefetch >= 0 ? prefetch : WorkerConfig.defaultPrefetch(threads);
-            WorkerConfig config = new WorkerConfig("tcp://127.0.0.1:*", threads, effectivePrefetch, maxMessageBytes,
-                    (int) heartbeat.toMillis(), liveness, classFetchTimeout.toMillis(), 256L * 1024 * 1024);
+            WorkerConfig config = WorkerConfig.of("tcp://127.0.0.1:*", threads, prefetch, maxMessageBytes,
+                    (int) heartbeat.toMillis(), liveness, classFetchTimeout.toMillis(), 256L * 1024 * 1024,
+                    WorkerSecurity.none(), null);
             return new InProcessWorker(new WorkerEngine(config), copy());
         }
 

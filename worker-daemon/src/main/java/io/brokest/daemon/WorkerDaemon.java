@@ -31,7 +31,8 @@ public final class WorkerDaemon implements Callable<Integer> {
     Integer threads;
 
     @Option(names = "--prefetch", paramLabel = "N",
-            description = "tasks queued beyond the threads, to hide latency (default: as many as the threads, at least 4)")
+            description = "tasks queued beyond the threads, to hide latency; fixed when given (default: adaptive, from "
+                    + "the threads (at least 4) up to 1000 for short tasks, about 5 ms of work per thread)")
     Integer prefetch;
 
     @Option(names = "--drain-timeout", paramLabel = "DURATION", defaultValue = "PT30S",
@@ -61,7 +62,7 @@ public final class WorkerDaemon implements Callable<Integer> {
     boolean insecure;
 
     @Option(names = "--max-tasks-per-client", paramLabel = "N",
-            description = "tasks one client may have running here at once (default: threads + prefetch)")
+            description = "tasks one client may have running here at once (default: threads + the largest prefetch)")
     Integer maxTasksPerClient;
 
     public static void main(String[] args) {

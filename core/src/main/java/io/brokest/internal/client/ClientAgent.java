@@ -209,6 +209,10 @@ final class ClientAgent implements Runnable {
             classThreads.execute(() -> mailbox.post(new Command.ReplyClassData(endpoint, classServer.answer(request))));
         } else if (message instanceof Message.Welcome welcome) {
             onWelcome(link, welcome);
+        } else if (message instanceof Message.Credit credit) {
+            if (credit.credit() > 0) {
+                link.capacity = credit.credit(); // a lower one takes effect as results free slots
+            }
         } else if (message instanceof Message.Bye bye) {
             if (!link.draining) {
                 LOG.info("{} is draining ({}); sending new tasks elsewhere", link, bye.reason());

@@ -48,6 +48,13 @@ public sealed interface Message {
     record ClassData(long requestId, boolean found, String hash, byte[] bytes) implements Message {
     }
 
+    /**
+     * Worker to client: from now on, hold at most this many of your tasks here at once (it replaces the
+     * capacity of WELCOME). Sent when the time the client's tasks take calls for more or less prefetch.
+     */
+    record Credit(int credit) implements Message {
+    }
+
     /** Client to worker: stop running this task (interrupts it). */
     record Cancel(long taskId) implements Message {
     }

@@ -33,11 +33,14 @@ package io.brokest.internal.wire;
  *   8    PING        both       (empty)
  *   9    BYE         both       reason (string)
  *  10    ERROR       W to C     reason (string)
+ *  11    CREDIT      W to C     credit (int): the new capacity for this client, replacing WELCOME's
  * </pre>
  *
  * <h2>Conversation</h2>
  * HELLO, answered by WELCOME. The client then sends at most {@code capacity} SUBMITs that have no
- * RESULT yet (credit-based flow control: each RESULT returns one credit). While a task's classes
+ * RESULT yet (credit-based flow control: each RESULT returns one credit). The worker
+ * may change that number with CREDIT, as the time the client's tasks take calls for more or less
+ * prefetch; a client holding more than a lowered credit sends nothing until it is below it. While a task's classes
  * load, the worker sends CLASS_REQ and the task's thread waits for CLASS_DATA. Each side sends PING
  * when it has sent nothing else for a heartbeat interval; any message counts as a sign of life.
  *
@@ -59,6 +62,7 @@ public final class Protocol {
     static final int PING = 8;
     static final int BYE = 9;
     static final int ERROR = 10;
+    static final int CREDIT = 11;
 
     private static final int HEADER = 3;
 
@@ -89,6 +93,8 @@ public final class Protocol {
                     .putString(m.hash()).putRaw(m.bytes(), 0, m.bytes().length).toByteArray();
         } else if (message instanceof Message.Cancel m) {
             return header(CANCEL, 8).putLong(m.taskId()).toByteArray();
+        } else if (message instanceof Message.Credit m) {
+            return header(CREDIT, 4).putInt(m.credit()).toByteArray();
         } else if (message instanceof Message.Bye m) {
             return header(BYE, 32).putString(m.reason()).toByteArray();
         } else if (message instanceof Message.Error m) {
@@ -145,6 +151,9 @@ public final class Protocol {
                 break;
             case CANCEL:
                 m = new Message.Cancel(in.getLong());
+                break;
+            case CREDIT:
+                m = new Message.Credit(in.getInt());
                 break;
             case PING:
                 m = new Message.Ping();

@@ -27,6 +27,8 @@ final class Session implements ClassSource {
     final KryoCodec codec;
     final Map<Long, RunningTask> running = new ConcurrentHashMap<>();
     final ClientQuota quota;
+    /** The credit this client is granted, moved by how long its tasks take. */
+    final AdaptiveCredit credit;
 
     /** Socket thread: the routing id of the client's current connection. */
     byte[] routingId;
@@ -53,12 +55,14 @@ final class Session implements ClassSource {
 
     Session(String key, String clientName, Mailbox<Outgoing> outbox, ContentStore store, int maxMessageBytes,
             long fetchTimeoutMillis) {
-        this(key, clientName, outbox, store, maxMessageBytes, fetchTimeoutMillis, Integer.MAX_VALUE);
+        this(key, clientName, outbox, store, maxMessageBytes, fetchTimeoutMillis, Integer.MAX_VALUE,
+                new AdaptiveCredit(1, 0, 0, Integer.MAX_VALUE));
     }
 
     Session(String key, String clientName, Mailbox<Outgoing> outbox, ContentStore store, int maxMessageBytes,
-            long fetchTimeoutMillis, int maxTasks) {
+            long fetchTimeoutMillis, int maxTasks, AdaptiveCredit credit) {
         this.quota = new ClientQuota(maxTasks);
+        this.credit = credit;
         this.key = key;
         this.clientName = clientName;
         this.outbox = outbox;
@@ -71,6 +75,14 @@ final class Session implements ClassSource {
 
     void send(Message message) {
         outbox.post(Outgoing.to(this, Protocol.encode(message)));
+    }
+
+    /** A task of this client took {@code nanos} on its thread: grants more or less credit if that calls for it. */
+    void taskTook(long nanos) {
+        int newCredit = credit.record(nanos);
+        if (newCredit > 0 && !closed) {
+            send(new Message.Credit(newCredit));
+        }
     }
 
     boolean isClosed() {

@@ -91,6 +91,7 @@ final class TaskRunner {
             return;
         }
         Session session = task.session;
+        long startNanos = System.nanoTime();
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(session.loader);
@@ -145,6 +146,7 @@ final class TaskRunner {
         } finally {
             thread.setContextClassLoader(previous);
             Thread.interrupted(); // a late cancel must not leak into the next task on this thread
+            session.taskTook(System.nanoTime() - startNanos);
         }
     }
 

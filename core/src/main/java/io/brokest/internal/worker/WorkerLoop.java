@@ -306,7 +306,7 @@ final class WorkerLoop implements Runnable {
         }
         if (session == null) {
             session = new Session(key, name, outbox, store, config.maxMessageBytes(),
-                    config.classFetchTimeoutMillis(), config.maxTasksPerClient());
+                    config.classFetchTimeoutMillis(), config.maxTasksPerClient(), config.newCredit());
             sessionsByKey.put(key, session);
             publishSessions();
             LOG.info("client {} connected", name);
@@ -319,7 +319,7 @@ final class WorkerLoop implements Runnable {
         session.heartbeatNanos = TimeUnit.MILLISECONDS.toNanos(Math.min(60_000, Math.max(100, hello.heartbeatMillis())));
         session.lastHeardNanos = System.nanoTime();
         sessionsByRoute.put(ByteBuffer.wrap(route), session);
-        sendNow(router, session, new Message.Welcome(workerId, epoch, draining ? 0 : config.creditsPerClient(),
+        sendNow(router, session, new Message.Welcome(workerId, epoch, draining ? 0 : session.credit.granted(),
                 config.heartbeatMillis()));
         if (draining) {
             sendNow(router, session, new Message.Bye("worker is shutting down"));
