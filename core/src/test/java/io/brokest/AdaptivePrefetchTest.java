@@ -43,6 +43,29 @@ class AdaptivePrefetchTest {
     }
 
     @Test
+    void aWorkerWhoseCreditDropsGivesBackTheTasksItHasNotStarted() throws Exception {
+        try (BrokestWorker worker = BrokestWorker.builder().bind("tcp://127.0.0.1:*").threads(1).start();
+             Brokest brokest = Brokest.connect(worker.endpoint())) {
+            runNoops(brokest, 3_000);
+            List<CompletableFuture<Integer>> slow = submitSlow(brokest, 40);
+            CompletableFuture.anyOf(slow.toArray(new CompletableFuture<?>[0])).get(10, TimeUnit.SECONDS);
+
+            // The first 20 ms task cut the credit to 5, and the worker gave the rest back to the client, which
+            // sends them again as slots free up: the worker soon holds no more than 5 while most still wait.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (worker.runningTasks() > 5 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            long unfinished = slow.stream().filter(f -> !f.isDone()).count();
+            assertThat(worker.runningTasks()).isLessThanOrEqualTo(5);
+            assertThat(unfinished).as("tasks still to run when the worker held 5").isGreaterThan(20);
+            for (CompletableFuture<Integer> f : slow) {
+                assertThat(f.get(10, TimeUnit.SECONDS)).isZero(); // each given-back task ran, on its next send
+            }
+        }
+    }
+
+    @Test
     void aFixedPrefetchHoldsNoMoreThanItSays() throws Exception {
         try (BrokestWorker worker = BrokestWorker.builder().bind("tcp://127.0.0.1:*").threads(1).prefetch(4).start();
              Brokest brokest = Brokest.connect(worker.endpoint())) {

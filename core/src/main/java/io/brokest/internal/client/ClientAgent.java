@@ -255,7 +255,7 @@ final class ClientAgent implements Runnable {
             return; // a late result of an attempt we gave up on: the future is, or will be, completed by another
         }
         if (result.status() == Message.Result.REJECTED) {
-            dispatcher.requeue(task); // the worker is draining: not a failure, not a retry
+            dispatcher.requeue(task); // the worker is draining, or gave back a task it had not started: not a retry
             return;
         }
         completer.complete(task, result);

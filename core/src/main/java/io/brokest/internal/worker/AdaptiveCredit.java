@@ -11,7 +11,9 @@ package io.brokest.internal.worker;
  *
  * <p>Task threads {@link #record} how long each task took; when the credit this implies has moved
  * by more than a quarter from the one last granted, or reached its base or its maximum, the caller
- * announces it (a CREDIT message).
+ * announces it (a CREDIT message). When the credit drops (the tasks got longer), the worker also gives
+ * back the tasks beyond it that have not started ({@code TaskRunner}), so a burst queued while tasks
+ * were short does not wait here behind long ones while other workers have room.
  * With a fixed prefetch (base = maximum) the credit never moves. Thread-safe.
  */
 final class AdaptiveCredit {

@@ -2,6 +2,8 @@ package io.brokest.internal.worker;
 
 import io.brokest.internal.wire.Message;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Iterator;
 
 /**
@@ -70,6 +72,15 @@ final class ClientQuota {
             }
         }
         return null;
+    }
+
+    /** Takes out up to {@code n} waiting tasks, the newest first (they are given back to the client). */
+    synchronized List<Message.Submit> takeNewestWaiting(int n) {
+        List<Message.Submit> taken = new ArrayList<>();
+        while (taken.size() < n && !waiting.isEmpty()) {
+            taken.add(waiting.pollLast());
+        }
+        return taken;
     }
 
     synchronized int active() {

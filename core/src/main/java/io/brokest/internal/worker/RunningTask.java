@@ -14,6 +14,8 @@ final class RunningTask {
     /** The attempt the client waits for; raised when it re-sends the task while it still runs here. */
     private int attempt; // guarded by this
     private final AtomicBoolean finished = new AtomicBoolean();
+    /** Claimed by the task thread when it starts the task, or by {@link #giveBack} so that it never starts. */
+    private final AtomicBoolean started = new AtomicBoolean();
     /** Set only by a cancel or timeout: a task that simply finished must never be interrupted. */
     private volatile boolean cancelled;
     private volatile Future<?> execution;
@@ -92,5 +94,33 @@ final class RunningTask {
 
     boolean isFinished() {
         return finished.get();
+    }
+
+    /** The task thread: claims the task before running it. False if it was given back (or already started). */
+    boolean markStarted() {
+        return started.compareAndSet(false, true);
+    }
+
+    boolean hasStarted() {
+        return started.get();
+    }
+
+    /**
+     * The worker lowered this client's credit and holds more of its tasks than that: if this one has not
+     * started, it never will here, and the client sends it elsewhere (REJECTED is not a failure and costs
+     * no retry). Returns whether it was given back.
+     */
+    boolean giveBack() {
+        if (!started.compareAndSet(false, true)) {
+            return false;
+        }
+        if (!finish(Message.Result.REJECTED, new byte[0])) {
+            return false;
+        }
+        Future<?> e = execution;
+        if (e != null) {
+            e.cancel(false); // not started: nothing to interrupt, it just leaves the queue
+        }
+        return true;
     }
 }

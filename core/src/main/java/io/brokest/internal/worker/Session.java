@@ -77,14 +77,6 @@ final class Session implements ClassSource {
         outbox.post(Outgoing.to(this, Protocol.encode(message)));
     }
 
-    /** A task of this client took {@code nanos} on its thread: grants more or less credit if that calls for it. */
-    void taskTook(long nanos) {
-        int newCredit = credit.record(nanos);
-        if (newCredit > 0 && !closed) {
-            send(new Message.Credit(newCredit));
-        }
-    }
-
     boolean isClosed() {
         return closed;
     }

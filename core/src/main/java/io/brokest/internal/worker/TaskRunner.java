@@ -4,6 +4,9 @@ import io.brokest.TaskSerializationException;
 import io.brokest.internal.serial.KryoCodec;
 import io.brokest.internal.serial.ThrowableCodec;
 import io.brokest.internal.wire.Message;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
@@ -87,8 +90,8 @@ final class TaskRunner {
     }
 
     private void run(RunningTask task, byte[] payload) {
-        if (task.isFinished()) {
-            return;
+        if (task.isFinished() || !task.markStarted()) {
+            return; // cancelled or given back before it started
         }
         Session session = task.session;
         long startNanos = System.nanoTime();
@@ -146,7 +149,40 @@ final class TaskRunner {
         } finally {
             thread.setContextClassLoader(previous);
             Thread.interrupted(); // a late cancel must not leak into the next task on this thread
-            session.taskTook(System.nanoTime() - startNanos);
+            tookSoLong(session, System.nanoTime() - startNanos);
+        }
+    }
+
+    /**
+     * Tells the session how long a task took; when that lowers the client's credit, gives back the tasks
+     * it holds beyond the new credit that have not started (newest first), so they run where there is room
+     * now instead of queueing behind longer tasks here.
+     */
+    private void tookSoLong(Session session, long nanos) {
+        int credit = session.credit.record(nanos);
+        if (credit == 0 || session.isClosed()) {
+            return;
+        }
+        session.send(new Message.Credit(credit));
+        int excess = session.running.size() + session.quota.waitingCount() - credit;
+        for (Message.Submit waiting : session.quota.takeNewestWaiting(Math.max(0, excess))) {
+            session.send(new Message.Result(waiting.taskId(), waiting.attempt(), Message.Result.REJECTED, new byte[0]));
+            excess--;
+        }
+        if (excess <= 0) {
+            return;
+        }
+        List<RunningTask> queued = new ArrayList<>();
+        for (RunningTask t : session.running.values()) {
+            if (!t.hasStarted()) {
+                queued.add(t);
+            }
+        }
+        queued.sort(Comparator.comparingLong((RunningTask t) -> t.taskId).reversed());
+        for (int i = 0; i < queued.size() && excess > 0; i++) {
+            if (queued.get(i).giveBack()) {
+                excess--;
+            }
         }
     }
 
