@@ -32,8 +32,22 @@ final class Completer {
         this.mailbox = mailbox;
     }
 
+    /**
+     * Socket thread: a result arrived. A thread blocked on the future decodes it itself; otherwise a
+     * callback thread does.
+     */
     void complete(TaskHandle task, Message.Result result) {
-        callbacks.execute(() -> completeNow(task, result));
+        Runnable completion = () -> {
+            try {
+                completeNow(task, result);
+            } catch (RuntimeException | Error e) {
+                task.future.completeExceptionally(new BrokestException("could not read the result of "
+                        + task.description + ": " + e, e)); // never leave the future hanging
+            }
+        };
+        if (!task.future.handToWaiter(completion)) {
+            callbacks.execute(completion);
+        }
     }
 
     void fail(TaskHandle task, Throwable failure) {

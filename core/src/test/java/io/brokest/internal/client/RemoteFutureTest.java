@@ -1,0 +1,132 @@
+package io.brokest.internal.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** A thread blocked on a RemoteFuture finishes it with the work the socket thread hands over. */
+@Timeout(30)
+class RemoteFutureTest {
+
+    private static RemoteFuture<String> future() {
+        return new RemoteFuture<>(1, null, Runnable::run);
+    }
+
+    /** Hands the work over once a thread waits; fails the test if none does within 10 s. */
+    private static void handOver(RemoteFuture<?> f, Runnable work) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!f.handToWaiter(work)) {
+            assertThat(System.nanoTime() < deadline).as("a thread waits on the future").isTrue();
+            Thread.onSpinWait();
+        }
+    }
+
+    @Test
+    void theWaitingThreadRunsTheHandedCompletion() throws Exception {
+        RemoteFuture<String> f = future();
+        CompletableFuture<String> got = CompletableFuture.supplyAsync(() -> {
+            try {
+                return f.get();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, r -> new Thread(r, "the-waiter").start());
+        handOver(f, () -> f.complete(Thread.currentThread().getName()));
+        assertThat(got.get(10, TimeUnit.SECONDS)).isEqualTo("the-waiter");
+    }
+
+    @Test
+    void withoutAWaiterNothingIsHandedOver() {
+        RemoteFuture<String> f = future();
+        assertThat(f.handToWaiter(() -> f.complete("x"))).isFalse();
+        assertThat(f).isNotDone();
+    }
+
+    @Test
+    void aTimedOutWaiterStopsWaitingAndTakesNoMoreWork() {
+        RemoteFuture<String> f = future();
+        assertThatThrownBy(() -> f.get(50, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
+        assertThat(f.handToWaiter(() -> f.complete("late"))).isFalse();
+    }
+
+    @Test
+    void anInterruptedWaiterThrowsAndTheFutureStillCompletesLater() throws Exception {
+        RemoteFuture<String> f = future();
+        CompletableFuture<Throwable> thrown = new CompletableFuture<>();
+        Thread waiter = new Thread(() -> {
+            try {
+                f.get();
+                thrown.complete(null);
+            } catch (Throwable t) {
+                thrown.complete(t);
+            }
+        });
+        waiter.start();
+        awaitParked(waiter);
+        waiter.interrupt();
+        assertThat(thrown.get(10, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+        assertThat(f.handToWaiter(() -> f.complete("x"))).as("it no longer waits").isFalse();
+        f.complete("later");
+        assertThat(f.get()).isEqualTo("later");
+    }
+
+    @Test
+    void aFutureCompletedElsewhereWakesItsWaiter() throws Exception {
+        RemoteFuture<String> f = future();
+        CompletableFuture<Throwable> thrown = new CompletableFuture<>();
+        Thread waiter = new Thread(() -> {
+            try {
+                f.get();
+                thrown.complete(null);
+            } catch (Throwable t) {
+                thrown.complete(t);
+            }
+        });
+        waiter.start();
+        awaitParked(waiter);
+        f.completeExceptionally(new IllegalStateException("timed out on the client"));
+        assertThat(thrown.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .hasRootCauseMessage("timed out on the client");
+    }
+
+    private static void awaitParked(Thread thread) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (thread.getState() != Thread.State.WAITING) {
+            assertThat(System.nanoTime() < deadline).as(thread.getName() + " waits").isTrue();
+            Thread.onSpinWait();
+        }
+    }
+
+    @Test
+    void workThatDoesNotCompleteTheFutureLeavesItsWaiterWaitingForTheNext() throws Exception {
+        RemoteFuture<String> f = future();
+        AtomicInteger runs = new AtomicInteger();
+        CompletableFuture<String> got = CompletableFuture.supplyAsync(f::join, r -> new Thread(r).start());
+        handOver(f, runs::incrementAndGet); // a retry was scheduled instead
+        handOver(f, () -> f.complete("second attempt"));
+        assertThat(got.get(10, TimeUnit.SECONDS)).isEqualTo("second attempt");
+        assertThat(runs).hasValue(1);
+    }
+
+    @Test
+    void aSecondWaiterWaitsTheUsualWayAndSeesTheSameValue() throws Exception {
+        RemoteFuture<String> f = future();
+        CompletableFuture<String> first = CompletableFuture.supplyAsync(f::join, r -> new Thread(r).start());
+        handOver(f, () -> { }); // the first waiter is now registered and waits on
+        CompletableFuture<String> second = CompletableFuture.supplyAsync(f::join, r -> new Thread(r).start());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (f.getNumberOfDependents() == 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait(); // the second one waits the JDK's way, as a dependent
+        }
+        handOver(f, () -> f.complete("v"));
+        assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("v");
+        assertThat(second.get(10, TimeUnit.SECONDS)).isEqualTo("v");
+    }
+}
