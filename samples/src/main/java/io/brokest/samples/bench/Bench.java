@@ -63,9 +63,9 @@ public final class Bench implements Callable<Integer> {
         }
     }
 
-    static final Plan QUICK = new Plan("quick", new int[] {100, 1000}, 3, 1, 2_000, 20_000, 3, 2);
-    static final Plan DEFAULT = new Plan("default", new int[] {100, 1000}, 5, 3, 5_000, 50_000, 5, 3);
-    static final Plan FULL = new Plan("full", new int[] {100, 1000, 5000}, 5, 3, 20_000, 200_000, 5, 5);
+    static final Plan QUICK = new Plan("quick", new int[] {100, 1000}, 3, 1, 2_000, 20_000, 3, 3);
+    static final Plan DEFAULT = new Plan("default", new int[] {100, 1000}, 5, 3, 5_000, 50_000, 5, 5);
+    static final Plan FULL = new Plan("full", new int[] {100, 1000, 5000}, 5, 3, 20_000, 200_000, 5, 8);
 
     /** Workers x threads per worker. */
     record Layout(int workers, int threads) {
