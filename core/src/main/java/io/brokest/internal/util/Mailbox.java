@@ -27,7 +27,9 @@ import org.zeromq.ZMQ;
  *       socket's descriptor readable while {@code ZMQ_EVENTS} still says "nothing" until the writer
  *       runs again. {@code zmq.ZMQ.poll} then loops on {@code epoll_wait} (about 15 times per message
  *       measured with {@code perf trace}); when the woken reader has preempted the writer on its core,
- *       it spins until the scheduler's next tick. Here such a spurious wake-up yields the CPU instead.</li>
+ *       it spins until the scheduler's next tick. Here such a spurious wake-up yields the CPU instead.
+ *       (Brokest's fixed copy of {@code zmq.Signaler} counts first, so this no longer happens when that
+ *       copy is loaded; the yield stays for a classpath that loads JeroMQ's own.)</li>
  *   <li>{@code zmq.ZMQ.poll} allocates a map and re-registers every key on each call, and the inproc
  *       wake-up cost a command, a signaler write and a pipe read per post.</li>
  * </ul>
