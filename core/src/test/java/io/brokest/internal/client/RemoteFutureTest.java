@@ -60,16 +60,7 @@ class RemoteFutureTest {
     void anInterruptedWaiterThrowsAndTheFutureStillCompletesLater() throws Exception {
         RemoteFuture<String> f = future();
         CompletableFuture<Throwable> thrown = new CompletableFuture<>();
-        Thread waiter = new Thread(() -> {
-            try {
-                f.get();
-                thrown.complete(null);
-            } catch (Throwable t) {
-                thrown.complete(t);
-            }
-        });
-        waiter.start();
-        awaitParked(waiter);
+        Thread waiter = startParkedWaiter(f, thrown);
         waiter.interrupt();
         assertThat(thrown.get(10, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
         assertThat(f.handToWaiter(() -> f.complete("x"))).as("it no longer waits").isFalse();
@@ -81,6 +72,14 @@ class RemoteFutureTest {
     void aFutureCompletedElsewhereWakesItsWaiter() throws Exception {
         RemoteFuture<String> f = future();
         CompletableFuture<Throwable> thrown = new CompletableFuture<>();
+        startParkedWaiter(f, thrown);
+        f.completeExceptionally(new IllegalStateException("timed out on the client"));
+        assertThat(thrown.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .hasRootCauseMessage("timed out on the client");
+    }
+
+    /** A thread blocked in {@code f.get()}, once it waits; what get() threw (or null) goes to {@code thrown}. */
+    private static Thread startParkedWaiter(RemoteFuture<String> f, CompletableFuture<Throwable> thrown) {
         Thread waiter = new Thread(() -> {
             try {
                 f.get();
@@ -91,9 +90,7 @@ class RemoteFutureTest {
         });
         waiter.start();
         awaitParked(waiter);
-        f.completeExceptionally(new IllegalStateException("timed out on the client"));
-        assertThat(thrown.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
-                .hasRootCauseMessage("timed out on the client");
+        return waiter;
     }
 
     private static void awaitParked(Thread thread) {
