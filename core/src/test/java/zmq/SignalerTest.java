@@ -19,6 +19,16 @@ class SignalerTest {
     }
 
     @Test
+    void jeromqsOwnCopyIsToldApart() throws Exception {
+        String jar = java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .filter(p -> p.contains("jeromq")).findFirst().orElseThrow();
+        try (java.net.URLClassLoader jeromqOnly = new java.net.URLClassLoader(
+                new java.net.URL[] {java.nio.file.Path.of(jar).toUri().toURL()}, null)) {
+            assertThat(JeromqCheck.patchedSignalerLoaded(jeromqOnly)).isFalse();
+        }
+    }
+
+    @Test
     void aSignalIsCountedBeforeItsWakeUpByteIsWritten() throws Exception {
         Ctx ctx = new Ctx();
         Signaler signaler = new Signaler(ctx, 0, ctx.errno());

@@ -18,9 +18,13 @@ public final class JeromqCheck {
 
     /** True when the patched signaler is the one JeroMQ uses. */
     public static boolean patchedSignalerLoaded() {
+        return patchedSignalerLoaded(JeromqCheck.class.getClassLoader());
+    }
+
+    /** True when {@code loader} loads the patched signaler. */
+    public static boolean patchedSignalerLoaded(ClassLoader loader) {
         try {
-            Class.forName("zmq.Signaler", false, JeromqCheck.class.getClassLoader())
-                    .getDeclaredField("BROKEST_COUNTS_BEFORE_WRITING");
+            Class.forName("zmq.Signaler", false, loader).getDeclaredField("BROKEST_COUNTS_BEFORE_WRITING");
             return true;
         } catch (ClassNotFoundException | NoSuchFieldException e) {
             return false;
