@@ -48,7 +48,7 @@ public final class InProcessWorker implements AutoCloseable {
         this.settings = settings;
     }
 
-    /** Starts a worker with default settings: 2 threads, prefetch as a daemon's (4), heartbeat 1 s x 3. */
+    /** Starts a worker with default settings: 2 threads, prefetch as a daemon's (adaptive, from 4), heartbeat 1 s x 3. */
     public static InProcessWorker start() {
         return builder().start();
     }
@@ -101,7 +101,7 @@ public final class InProcessWorker implements AutoCloseable {
         return state == State.KILLED || state == State.CLOSED ? 0 : engine.clientCount();
     }
 
-    /** How many tasks the worker offers to take at once: its threads plus its prefetch. */
+    /** How many tasks the worker offers each client at first: its threads plus its (base) prefetch. */
     public int capacity() {
         return engine.config().capacity();
     }
@@ -241,7 +241,7 @@ public final class InProcessWorker implements AutoCloseable {
      */
     public static final class Builder {
         private int threads = 2;
-        private int prefetch = -1; // as a daemon: max(4, threads)
+        private int prefetch = -1; // as a daemon: adaptive, from max(4, threads)
         private int maxMessageBytes = 64 * 1024 * 1024;
         private Duration heartbeat = Duration.ofSeconds(1);
         private int liveness = 3;
@@ -260,7 +260,7 @@ public final class InProcessWorker implements AutoCloseable {
             return this;
         }
 
-        /** How many tasks beyond {@link #threads} a client may queue here; default as a daemon's, max(4, threads). */
+        /** How many tasks beyond {@link #threads} a client may queue here, fixed; default as a daemon's: adaptive, from max(4, threads). */
         public Builder prefetch(int prefetch) {
             if (prefetch < 0) {
                 throw new IllegalArgumentException("prefetch must be >= 0, was " + prefetch);

@@ -149,7 +149,7 @@ final class TaskRunner {
         } finally {
             thread.setContextClassLoader(previous);
             Thread.interrupted(); // a late cancel must not leak into the next task on this thread
-            tookSoLong(session, System.nanoTime() - startNanos);
+            recordTaskTime(session, System.nanoTime() - startNanos);
         }
     }
 
@@ -158,7 +158,7 @@ final class TaskRunner {
      * it holds beyond the new credit that have not started (newest first), so they run where there is room
      * now instead of queueing behind longer tasks here.
      */
-    private void tookSoLong(Session session, long nanos) {
+    private void recordTaskTime(Session session, long nanos) {
         int credit = session.credit.record(nanos);
         if (credit == 0 || session.isClosed()) {
             return;
