@@ -58,8 +58,9 @@ public final class Bench implements Callable<Integer> {
     /** How much to measure. */
     record Plan(String name, int[] sleepCounts, int sleepReps, int sleepRepsLargest, int latencySamples,
                 int throughputTasks, int reps, int warmUpSeconds) {
-        int repsFor(int n) {
-            return n == sleepCounts[sleepCounts.length - 1] ? sleepRepsLargest : sleepReps;
+        /** Fewer repetitions only where one takes long: the largest count on layouts with few threads. */
+        int repsFor(int n, double idealSeconds) {
+            return n == sleepCounts[sleepCounts.length - 1] && idealSeconds > 2 ? sleepRepsLargest : sleepReps;
         }
     }
 
@@ -149,14 +150,14 @@ public final class Bench implements Callable<Integer> {
                 warmUp(brokest, plan); // the JIT compiles Brokest's paths in client and workers before we time them
                 remoteSleeps(brokest, 4 * layout.totalThreads() + 20); // and the workers' credit settles for 10 ms tasks
                 for (int n : plan.sleepCounts()) {
-                    int reps = plan.repsFor(n);
+                    double ideal = n * 0.010 / layout.totalThreads();
+                    int reps = plan.repsFor(n, ideal);
                     double[] remote = new double[reps];
                     double[] local = new double[reps];
                     for (int r = 0; r < reps; r++) {
                         remote[r] = remoteSleeps(brokest, n);
                         local[r] = localSleeps(layout.totalThreads(), n);
                     }
-                    double ideal = n * 0.010 / layout.totalThreads();
                     Map<String, Object> row = new LinkedHashMap<>();
                     row.put("tasks", n);
                     row.put("layout", layout.toString());
