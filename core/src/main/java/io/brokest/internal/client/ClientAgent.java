@@ -77,6 +77,7 @@ final class ClientAgent implements Runnable {
                         }
                     }
                 }
+                completer.flush();
                 mailbox.drain(this::execute); // every turn: cheap, and no wake-up can be missed
                 if (running) {
                     dispatcher.dispatch(this::sendTask);
@@ -88,6 +89,7 @@ final class ClientAgent implements Runnable {
                 }
             }
         } catch (RuntimeException | Error e) {
+            completer.flush(); // results already read still complete their futures
             LOG.error("Brokest client agent failed; failing all tasks", e);
             failEverything(new BrokestException("the Brokest client stopped after an internal error: " + e, e));
         } finally {

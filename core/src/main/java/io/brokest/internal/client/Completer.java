@@ -7,6 +7,8 @@ import io.brokest.internal.serial.ThrowableCodec;
 import io.brokest.internal.util.Mailbox;
 import io.brokest.internal.wire.MalformedMessageException;
 import io.brokest.internal.wire.Message;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
@@ -24,6 +26,10 @@ final class Completer {
     private final Executor callbacks;
     private final ScheduledExecutorService timers;
     private final Mailbox<Command> mailbox;
+    /** Socket thread only: completions read this turn, handed to a callback thread together by {@link #flush}. */
+    private List<Runnable> batch = new ArrayList<>();
+    /** Results per hand-off: one queue operation and wake-up per batch, and both callback threads stay busy. */
+    static final int BATCH = 64;
 
     Completer(KryoCodec codec, Executor callbacks, ScheduledExecutorService timers, Mailbox<Command> mailbox) {
         this.codec = codec;
@@ -34,7 +40,7 @@ final class Completer {
 
     /**
      * Socket thread: a result arrived. A thread blocked on the future decodes it itself; otherwise a
-     * callback thread does.
+     * callback thread does, with the others of this turn ({@link #flush}).
      */
     void complete(TaskHandle task, Message.Result result) {
         Runnable completion = () -> {
@@ -46,8 +52,21 @@ final class Completer {
             }
         };
         if (!task.future.handToWaiter(completion)) {
-            callbacks.execute(completion);
+            batch.add(completion);
+            if (batch.size() >= BATCH) {
+                flush();
+            }
         }
+    }
+
+    /** Socket thread, at the end of each turn: hands the completions read so far to a callback thread. */
+    void flush() {
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<Runnable> work = batch;
+        batch = new ArrayList<>();
+        callbacks.execute(() -> work.forEach(Runnable::run));
     }
 
     void fail(TaskHandle task, Throwable failure) {
