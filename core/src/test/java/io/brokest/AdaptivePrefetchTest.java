@@ -20,6 +20,7 @@ class AdaptivePrefetchTest {
         return 0;
     }
 
+    /** The workload: a task that takes 20 ms on its worker (not a wait for a condition). */
     static Integer sleep20() throws InterruptedException {
         Thread.sleep(20);
         return 0;
