@@ -16,6 +16,12 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class AdaptivePrefetchTest {
 
+    /**
+     * {@code runningTasks()} sums ConcurrentHashMap sizes, which are not snapshots: while one task leaves
+     * and the next arrives, a read can count both. So a held count can read one high, never more here.
+     */
+    private static final int SAMPLING_SLACK = 1;
+
     static Integer noop() {
         return 0;
     }
@@ -37,9 +43,10 @@ class AdaptivePrefetchTest {
             List<CompletableFuture<Integer>> slow = submitSlow(brokest, 40);
             assertThat(maxHeld(worker, slow)).isEqualTo(40);
 
-            // their 20 ms brought the credit back to 5: the next ones are sent as slots free up
+            // their 20 ms brought the credit back to 5: the next ones are sent as slots free up (with the
+            // credit still grown, all 20 would be there at once)
             List<CompletableFuture<Integer>> next = submitSlow(brokest, 20);
-            assertThat(maxHeld(worker, next)).isLessThanOrEqualTo(5);
+            assertThat(maxHeld(worker, next)).isLessThanOrEqualTo(5 + SAMPLING_SLACK);
         }
     }
 
@@ -54,11 +61,12 @@ class AdaptivePrefetchTest {
             // The first 20 ms task cut the credit to 5, and the worker gave the rest back to the client, which
             // sends them again as slots free up: the worker soon holds no more than 5 while most still wait.
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (worker.runningTasks() > 5 && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
+            boolean heldFive = false;
+            while (!heldFive && System.nanoTime() < deadline) {
+                heldFive = worker.runningTasks() <= 5;
             }
             long unfinished = slow.stream().filter(f -> !f.isDone()).count();
-            assertThat(worker.runningTasks()).isLessThanOrEqualTo(5);
+            assertThat(heldFive).as("the worker came down to holding 5").isTrue();
             assertThat(unfinished).as("tasks still to run when the worker held 5").isGreaterThan(20);
             for (CompletableFuture<Integer> f : slow) {
                 assertThat(f.get(10, TimeUnit.SECONDS)).isZero(); // each given-back task ran, on its next send
@@ -72,7 +80,7 @@ class AdaptivePrefetchTest {
              Brokest brokest = Brokest.connect(worker.endpoint())) {
             runNoops(brokest, 3_000);
             List<CompletableFuture<Integer>> slow = submitSlow(brokest, 20);
-            assertThat(maxHeld(worker, slow)).isLessThanOrEqualTo(5);
+            assertThat(maxHeld(worker, slow)).isLessThanOrEqualTo(5 + SAMPLING_SLACK);
         }
     }
 

@@ -7,7 +7,9 @@ package io.brokest.internal.worker;
  * {@link #QUEUED_WORK_NANOS} to run. So for tasks of 10 ms the base stays (a few tasks wait, and
  * work spreads evenly over workers), while for tasks of microseconds hundreds wait, enough to hide
  * the round trip that returns each credit. Either way a worker holds about the same amount of queued
- * <em>work</em>, which is what load balancing cares about.
+ * <em>work</em>, which is what load balancing cares about. The growth also stops where the tasks
+ * queued would hold more than {@link #QUEUED_BYTES} of payload, so short tasks that carry megabytes
+ * do not fill the worker's memory.
  *
  * <p>Task threads {@link #record} how long each task took; when the credit this implies has moved
  * by more than a quarter from the one last granted, or reached its base or its maximum, the caller
@@ -19,7 +21,9 @@ package io.brokest.internal.worker;
 final class AdaptiveCredit {
     /** How much work should wait behind each busy thread: a few round trips on a LAN. */
     static final long QUEUED_WORK_NANOS = 5_000_000;
-    /** Weight of the newest task in the moving average of task time (1/8). */
+    /** The most payload the grown part of the prefetch may hold, by the average payload size. */
+    static final long QUEUED_BYTES = 32L * 1024 * 1024;
+    /** Weight of the newest task in the moving averages (1/8). */
     private static final int SHIFT = 3;
 
     private final int threads;
@@ -27,6 +31,7 @@ final class AdaptiveCredit {
     private final int maxPrefetch;
     private final int ceiling;
     private long averageNanos; // guarded by this; 0 until the first task ends
+    private long averageBytes; // guarded by this
     private int granted; // guarded by this
 
     /**
@@ -46,16 +51,18 @@ final class AdaptiveCredit {
     }
 
     /**
-     * A task of this client took {@code nanos} on its thread. Returns the new credit to announce, or 0
-     * when the one granted still fits.
+     * A task of this client took {@code nanos} on its thread and came with {@code payloadBytes}.
+     * Returns the new credit to announce, or 0 when the one granted still fits.
      */
-    synchronized int record(long nanos) {
+    synchronized int record(long nanos, int payloadBytes) {
         if (maxPrefetch == basePrefetch) {
             return 0;
         }
         long sample = Math.max(1_000, nanos); // below a microsecond the clock, not the task, is measured
         averageNanos = averageNanos == 0 ? sample : averageNanos + ((sample - averageNanos) >> SHIFT);
-        long wanted = threads * QUEUED_WORK_NANOS / averageNanos;
+        long bytes = Math.max(1, payloadBytes);
+        averageBytes = averageBytes == 0 ? bytes : averageBytes + ((bytes - averageBytes) >> SHIFT);
+        long wanted = Math.min(threads * QUEUED_WORK_NANOS / averageNanos, QUEUED_BYTES / averageBytes);
         int prefetch = (int) Math.max(basePrefetch, Math.min(maxPrefetch, wanted));
         int credit = Math.min(ceiling, threads + prefetch);
         boolean atABound = prefetch == basePrefetch || prefetch == maxPrefetch || credit == ceiling;

@@ -149,17 +149,18 @@ final class TaskRunner {
         } finally {
             thread.setContextClassLoader(previous);
             Thread.interrupted(); // a late cancel must not leak into the next task on this thread
-            recordTaskTime(session, System.nanoTime() - startNanos);
+            recordTaskTime(session, System.nanoTime() - startNanos, payload.length);
         }
     }
 
     /**
-     * Tells the session how long a task took; when that lowers the client's credit, gives back the tasks
+     * Tells the session how long a task took and how big it was; when that lowers the client's credit,
+     * gives back the tasks
      * it holds beyond the new credit that have not started (newest first), so they run where there is room
      * now instead of queueing behind longer tasks here.
      */
-    private void recordTaskTime(Session session, long nanos) {
-        int credit = session.credit.record(nanos);
+    private void recordTaskTime(Session session, long nanos, int payloadBytes) {
+        int credit = session.credit.record(nanos, payloadBytes);
         if (credit == 0 || session.isClosed()) {
             return;
         }
