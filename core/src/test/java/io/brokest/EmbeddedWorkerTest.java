@@ -50,6 +50,14 @@ class EmbeddedWorkerTest {
     }
 
     @Test
+    void aCallerBlocksOnTheFutureOrOnAStageDerivedFromIt() throws Exception {
+        assertThat(brokest.submit(() -> 20).get(10, TimeUnit.SECONDS)).isEqualTo(20);
+        assertThat(brokest.submit(() -> 20).join()).isEqualTo(20);
+        assertThat(brokest.submit(() -> 20).thenApply(x -> x + 1).get(10, TimeUnit.SECONDS)).isEqualTo(21);
+        assertThat(brokest.submit(() -> 20).thenCompose(x -> brokest.submit(() -> x * 2)).join()).isEqualTo(40);
+    }
+
+    @Test
     void lambdaCapturingLocalsRecordsCollectionsEnumsAndArrays() throws Exception {
         int x = 5;
         List<Integer> xs = List.of(1, 2, 3);

@@ -18,23 +18,37 @@ import java.util.function.LongConsumer;
  * thread hands it the arrived result ({@link #handToWaiter}) instead of waking a callback thread that
  * would then wake the caller, which saves a thread hand-off per round trip. The caller's thread then
  * decodes the result and runs the stages that depend on it, as the JDK runs them on whichever thread
- * completes a future. Only one waiter is served this way; others wait as usual.
+ * completes a future. Only one waiter is served this way; others wait as usual. Only the futures
+ * {@code submit} returns do this: the stages derived from them ({@code thenApply}...) are completed
+ * inside the JDK's machinery and wait the JDK's way.
  */
 public final class RemoteFuture<T> extends CompletableFuture<T> {
     private final long taskId;
     private final LongConsumer onCancel;
     private final Executor defaultExecutor;
-    /** Null, the thread waiting in get/join, or the {@link Handed} work the socket thread gave that thread. */
-    private final AtomicReference<Object> waiter = new AtomicReference<>();
+    /**
+     * Null, the thread waiting in get/join, or the {@link Handed} work the socket thread gave that
+     * thread. Null (no direct waiting) for derived stages.
+     */
+    private final AtomicReference<Object> waiter;
 
     /** Work handed to the waiting thread (a wrapper, since a Thread is a Runnable too). */
     private record Handed(Runnable work) {
     }
 
     RemoteFuture(long taskId, LongConsumer onCancel, Executor defaultExecutor) {
+        this(taskId, onCancel, defaultExecutor, true);
+    }
+
+    private RemoteFuture(long taskId, LongConsumer onCancel, Executor defaultExecutor, boolean directWaits) {
         this.taskId = taskId;
         this.onCancel = onCancel;
         this.defaultExecutor = defaultExecutor;
+        this.waiter = directWaits ? new AtomicReference<>() : null;
+        if (directWaits) {
+            // however this future completes (also inside the JDK, as completeAsync does), the direct waiter wakes
+            super.whenComplete((value, failure) -> wakeWaiter());
+        }
     }
 
     /**
@@ -42,6 +56,9 @@ public final class RemoteFuture<T> extends CompletableFuture<T> {
      * Returns false when none waits; the caller then runs it elsewhere.
      */
     boolean handToWaiter(Runnable completion) {
+        if (waiter == null) {
+            return false;
+        }
         Object current = waiter.get();
         if (current instanceof Thread thread && waiter.compareAndSet(thread, new Handed(completion))) {
             LockSupport.unpark(thread);
@@ -81,6 +98,9 @@ public final class RemoteFuture<T> extends CompletableFuture<T> {
      * another thread already waits this way.
      */
     private boolean await(long deadline, boolean interruptible) throws InterruptedException {
+        if (waiter == null) {
+            return true;
+        }
         Thread me = Thread.currentThread();
         while (!isDone()) {
             if (!waiter.compareAndSet(null, me)) {
@@ -130,30 +150,15 @@ public final class RemoteFuture<T> extends CompletableFuture<T> {
     }
 
     @Override
-    public boolean complete(T value) {
-        boolean done = super.complete(value);
-        wakeWaiter();
-        return done;
-    }
-
-    @Override
-    public boolean completeExceptionally(Throwable failure) {
-        boolean done = super.completeExceptionally(failure);
-        wakeWaiter();
-        return done;
-    }
-
-    @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
         boolean cancelled = super.cancel(mayInterruptIfRunning);
-        wakeWaiter();
         if (cancelled && onCancel != null) {
             onCancel.accept(taskId);
         }
         return cancelled;
     }
 
-    /** Completed by someone else (a timeout, a cancel, a failure): the direct waiter must look. */
+    /** Completed, by whatever path: the direct waiter must look. */
     private void wakeWaiter() {
         if (waiter.get() instanceof Thread thread) {
             LockSupport.unpark(thread);
@@ -162,7 +167,7 @@ public final class RemoteFuture<T> extends CompletableFuture<T> {
 
     @Override
     public <U> CompletableFuture<U> newIncompleteFuture() {
-        return new RemoteFuture<>(taskId, null, defaultExecutor);
+        return new RemoteFuture<>(taskId, null, defaultExecutor, false);
     }
 
     @Override

@@ -78,6 +78,35 @@ class RemoteFutureTest {
                 .hasRootCauseMessage("timed out on the client");
     }
 
+    @Test
+    void aStageDerivedFromTheFutureWaitsTheJdksWayAndCompletes() throws Exception {
+        RemoteFuture<String> f = future();
+        CompletableFuture<String> derived = f.thenApply(s -> s + "!");
+        CompletableFuture<String> got = CompletableFuture.supplyAsync(() -> {
+            try {
+                return derived.get(); // completed inside the JDK's machinery: must not wait directly
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, r -> new Thread(r).start());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (derived.getNumberOfDependents() == 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        f.complete("done");
+        assertThat(got.get(10, TimeUnit.SECONDS)).isEqualTo("done!");
+    }
+
+    @Test
+    void aDirectWaiterWakesWhenTheFutureIsCompletedInsideTheJdk() throws Exception {
+        RemoteFuture<String> f = future();
+        CompletableFuture<Throwable> thrown = new CompletableFuture<>();
+        startParkedWaiter(f, thrown);
+        f.completeAsync(() -> "from completeAsync", Runnable::run);
+        assertThat(thrown.get(10, TimeUnit.SECONDS)).isNull();
+        assertThat(f.get()).isEqualTo("from completeAsync");
+    }
+
     /** A thread blocked in {@code f.get()}, once it waits; what get() threw (or null) goes to {@code thrown}. */
     private static Thread startParkedWaiter(RemoteFuture<String> f, CompletableFuture<Throwable> thrown) {
         Thread waiter = new Thread(() -> {
@@ -119,8 +148,8 @@ class RemoteFutureTest {
         handOver(f, () -> { }); // the first waiter is now registered and waits on
         CompletableFuture<String> second = CompletableFuture.supplyAsync(f::join, r -> new Thread(r).start());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (f.getNumberOfDependents() == 0 && System.nanoTime() < deadline) {
-            Thread.onSpinWait(); // the second one waits the JDK's way, as a dependent
+        while (f.getNumberOfDependents() < 2 && System.nanoTime() < deadline) {
+            Thread.onSpinWait(); // the second one waits the JDK's way, as a dependent (after the waker)
         }
         handOver(f, () -> f.complete("v"));
         assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("v");
