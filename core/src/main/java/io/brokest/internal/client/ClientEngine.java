@@ -96,14 +96,13 @@ public final class ClientEngine implements AutoCloseable {
         }
         acquirePermit(description);
         long id = taskIds.incrementAndGet();
-        RemoteFuture<Object> future = new RemoteFuture<>(id, this::cancel, callbacks);
-        long deadline = options.timeout() == null ? Long.MAX_VALUE : System.nanoTime() + options.timeout().toNanos();
-        TaskHandle handle = new TaskHandle(id, payload, options, future, description, deadline);
-        outstanding.put(id, future);
-        future.whenComplete((v, e) -> {
+        RemoteFuture<Object> future = new RemoteFuture<>(id, this::cancel, callbacks, () -> {
             outstanding.remove(id);
             pendingPermits.release();
         });
+        long deadline = options.timeout() == null ? Long.MAX_VALUE : System.nanoTime() + options.timeout().toNanos();
+        TaskHandle handle = new TaskHandle(id, payload, options, future, description, deadline);
+        outstanding.put(id, future);
         if (options.timeout() != null) {
             var timer = timers.schedule(() -> callbacks.execute(() -> {
                 if (future.completeExceptionally(Completer.timeout(handle))) {

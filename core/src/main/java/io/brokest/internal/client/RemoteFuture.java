@@ -36,19 +36,28 @@ public final class RemoteFuture<T> extends CompletableFuture<T> {
     private record Handed(Runnable work) {
     }
 
-    RemoteFuture(long taskId, LongConsumer onCancel, Executor defaultExecutor) {
-        this(taskId, onCancel, defaultExecutor, true);
-    }
-
-    private RemoteFuture(long taskId, LongConsumer onCancel, Executor defaultExecutor, boolean directWaits) {
+    /**
+     * The future of a submitted task. {@code onDone} runs once it completes, however it completes (the
+     * client's bookkeeping), on the completing thread.
+     */
+    RemoteFuture(long taskId, LongConsumer onCancel, Executor defaultExecutor, Runnable onDone) {
         this.taskId = taskId;
         this.onCancel = onCancel;
         this.defaultExecutor = defaultExecutor;
-        this.waiter = directWaits ? new AtomicReference<>() : null;
-        if (directWaits) {
-            // however this future completes (also inside the JDK, as completeAsync does), the direct waiter wakes
-            super.whenComplete((value, failure) -> wakeWaiter());
-        }
+        this.waiter = new AtomicReference<>();
+        // however this future completes (also inside the JDK, as completeAsync does), the direct waiter wakes
+        super.whenComplete((value, failure) -> {
+            wakeWaiter();
+            onDone.run();
+        });
+    }
+
+    /** A stage derived from a task's future: completed by the JDK, waited on the JDK's way. */
+    private RemoteFuture(long taskId, Executor defaultExecutor) {
+        this.taskId = taskId;
+        this.onCancel = null;
+        this.defaultExecutor = defaultExecutor;
+        this.waiter = null;
     }
 
     /**
@@ -167,7 +176,7 @@ public final class RemoteFuture<T> extends CompletableFuture<T> {
 
     @Override
     public <U> CompletableFuture<U> newIncompleteFuture() {
-        return new RemoteFuture<>(taskId, null, defaultExecutor, false);
+        return new RemoteFuture<>(taskId, defaultExecutor);
     }
 
     @Override

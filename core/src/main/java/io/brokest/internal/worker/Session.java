@@ -54,12 +54,6 @@ final class Session implements ClassSource {
     private final AtomicLong fetchedBytes = new AtomicLong();
 
     Session(String key, String clientName, Mailbox<Outgoing> outbox, ContentStore store, int maxMessageBytes,
-            long fetchTimeoutMillis) {
-        this(key, clientName, outbox, store, maxMessageBytes, fetchTimeoutMillis, Integer.MAX_VALUE,
-                new AdaptiveCredit(1, 0, 0, Integer.MAX_VALUE));
-    }
-
-    Session(String key, String clientName, Mailbox<Outgoing> outbox, ContentStore store, int maxMessageBytes,
             long fetchTimeoutMillis, int maxTasks, AdaptiveCredit credit) {
         this.quota = new ClientQuota(maxTasks);
         this.credit = credit;

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Timeout;
 class RemoteFutureTest {
 
     private static RemoteFuture<String> future() {
-        return new RemoteFuture<>(1, null, Runnable::run);
+        return new RemoteFuture<>(1, null, Runnable::run, () -> { });
     }
 
     /** Hands the work over once a thread waits; fails the test if none does within 10 s. */
