@@ -45,6 +45,11 @@ final class AdaptiveCredit {
         this.granted = Math.min(ceiling, threads + basePrefetch);
     }
 
+    /** The moving average of this client's task times here, or 0 before its first task ended. */
+    synchronized long averageNanos() {
+        return averageNanos;
+    }
+
     /** The credit granted so far (announced in WELCOME or CREDIT). */
     synchronized int granted() {
         return granted;
@@ -55,13 +60,13 @@ final class AdaptiveCredit {
      * Returns the new credit to announce, or 0 when the one granted still fits.
      */
     synchronized int record(long nanos, int payloadBytes) {
-        if (maxPrefetch == basePrefetch) {
-            return 0;
-        }
         long sample = Math.max(1_000, nanos); // below a microsecond the clock, not the task, is measured
         averageNanos = averageNanos == 0 ? sample : averageNanos + ((sample - averageNanos) >> SHIFT);
         long bytes = Math.max(1, payloadBytes);
         averageBytes = averageBytes == 0 ? bytes : averageBytes + ((bytes - averageBytes) >> SHIFT);
+        if (maxPrefetch == basePrefetch) {
+            return 0;
+        }
         long wanted = Math.min(threads * QUEUED_WORK_NANOS / averageNanos, QUEUED_BYTES / averageBytes);
         int prefetch = (int) Math.max(basePrefetch, Math.min(maxPrefetch, wanted));
         int credit = Math.min(ceiling, threads + prefetch);

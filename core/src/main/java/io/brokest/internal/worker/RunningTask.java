@@ -69,10 +69,11 @@ final class RunningTask {
         if (t != null) {
             t.cancel(false);
         }
+        // the slot is free before the client hears of it, so its next task finds this worker idle
+        onEnd.run();
         if (!session.isClosed()) {
             session.send(new Message.Result(taskId, answering, status, payload));
         }
-        onEnd.run();
         return true;
     }
 

@@ -10,25 +10,46 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs tasks on the worker's task threads: reads the task with its session's codec (which may fetch
- * classes from the client), calls it with the session's loader as context class loader, and writes
- * the result or the exception. Never runs on the socket thread.
+ * Runs tasks: reads the task with its session's codec (which may fetch classes from the client), calls
+ * it with the session's loader as context class loader, and writes the result or the exception.
+ *
+ * <p>Tasks run on the task threads, with one exception that saves two thread hand-offs per round
+ * trip: when the worker holds no other task and the client's tasks have taken at most {@link
+ * #SHORT_TASK_NANOS} on average, the next one runs on the socket thread (which hands the socket to
+ * its standby if the task runs long, see {@link SocketBaton}). Either way at most {@code threads}
+ * tasks run at once.
  */
 final class TaskRunner {
     private static final Logger LOG = LoggerFactory.getLogger(TaskRunner.class);
+    /**
+     * A client whose tasks average this or less may have one run on the socket thread: short next to
+     * a round trip, so the socket thread is back at once, and a task that breaks the pattern is taken
+     * over from after a millisecond or two.
+     */
+    static final long SHORT_TASK_NANOS = 200_000;
 
     private final ExecutorService threads;
     private final ScheduledExecutorService timers;
+    /** One per task running, wherever it runs, so the socket thread's task counts as a task thread's. */
+    private final Semaphore slots;
+    /** Tasks launched whose end is not yet reported: zero means the worker is idle. */
+    private final AtomicInteger launched = new AtomicInteger();
     /** Fault injection for tests: an extra delay before each task runs. */
     private volatile long delayNanos;
 
-    TaskRunner(ExecutorService threads, ScheduledExecutorService timers) {
+    TaskRunner(ExecutorService threads, int threadCount, ScheduledExecutorService timers) {
         this.threads = threads;
+        this.slots = new Semaphore(threadCount);
         this.timers = timers;
     }
 
@@ -37,10 +58,11 @@ final class TaskRunner {
     }
 
     /**
-     * Starts a task, or parks it in its client's waiting room. Returns false when the client is over its
-     * limit ({@link ClientQuota}): the caller refuses the task.
+     * Socket thread: starts a task, or parks it in its client's waiting room. Returns false when the
+     * client is over its limit ({@link ClientQuota}): the caller refuses the task. A short task may be
+     * offered to {@code socketThread} to run at the end of its turn; it returns false to decline.
      */
-    boolean start(Session session, Message.Submit submit) {
+    boolean start(Session session, Message.Submit submit, Predicate<Runnable> socketThread) {
         RunningTask running = session.running.get(submit.taskId());
         if (running != null && running.adopt(submit.attempt())) {
             return true; // already running here: that run answers for this attempt
@@ -48,7 +70,7 @@ final class TaskRunner {
         // a re-sent task still waiting here waits on as the newer attempt, so its answer is accepted
         session.quota.removeWaiting(submit.taskId());
         switch (session.quota.admit(submit)) {
-            case RUN -> launch(session, submit);
+            case RUN -> launch(session, submit, socketThread);
             case WAIT -> {
                 // runs when one of the client's tasks ends
             }
@@ -72,21 +94,60 @@ final class TaskRunner {
         }
     }
 
-    private void launch(Session session, Message.Submit submit) {
+    private void launch(Session session, Message.Submit submit, Predicate<Runnable> socketThread) {
         Runnable onEnd = () -> {
+            launched.decrementAndGet();
             Message.Submit next = session.quota.release();
             if (next != null) {
-                launch(session, next);
+                launch(session, next, null); // on whichever thread this task ended: not the socket's turn
             }
         };
+        boolean idle = launched.getAndIncrement() == 0;
         RunningTask task = new RunningTask(session, submit.taskId(), submit.attempt(), onEnd);
         // replaces a run that just finished (it removes only itself), so this attempt gets its answer
         session.running.put(submit.taskId(), task);
-        var execution = threads.submit(() -> run(task, submit.payload()));
+        Future<?> execution = null;
+        if (idle && socketThread != null && isShort(session) && slots.tryAcquire()) {
+            FutureTask<Void> here = new FutureTask<>(() -> run(task, submit.payload()), null);
+            Runnable holdingTheSlot = () -> {
+                try {
+                    here.run(); // does nothing if cancelled before its turn came
+                } finally {
+                    slots.release();
+                }
+            };
+            if (socketThread.test(holdingTheSlot)) {
+                execution = here;
+            } else {
+                slots.release();
+            }
+        }
+        if (execution == null) {
+            execution = threads.submit(() -> runOnTaskThread(task, submit.payload()));
+        }
         var timer = submit.timeoutMillis() > 0
                 ? timers.schedule(() -> task.cancel(true), submit.timeoutMillis(), TimeUnit.MILLISECONDS)
                 : null;
         task.started(execution, timer);
+    }
+
+    /** Whether this client's tasks have been short enough to run one on the socket thread. */
+    private boolean isShort(Session session) {
+        long average = session.credit.averageNanos();
+        return average > 0 && average <= SHORT_TASK_NANOS && delayNanos == 0;
+    }
+
+    private void runOnTaskThread(RunningTask task, byte[] payload) {
+        try {
+            slots.acquire(); // waits only while the socket thread runs a task
+        } catch (InterruptedException e) {
+            return; // cancelled while waiting: already reported
+        }
+        try {
+            run(task, payload);
+        } finally {
+            slots.release();
+        }
     }
 
     private void run(RunningTask task, byte[] payload) {

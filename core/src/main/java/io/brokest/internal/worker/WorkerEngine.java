@@ -43,7 +43,7 @@ public final class WorkerEngine implements AutoCloseable {
         this.timers = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("brokest-timer-"));
         timers.setRemoveOnCancelPolicy(true);
         ContentStore store = new ContentStore(config.maxClassCacheBytes());
-        this.runner = new TaskRunner(taskThreads, timers);
+        this.runner = new TaskRunner(taskThreads, config.threads(), timers);
         // A ZeroMQ I/O thread that dies leaves the sockets deaf while the process stays up: stop instead,
         // so that clients fail over at once and a supervisor can restart the daemon.
         context.setUncaughtExceptionHandler((thread, error) -> fatal("ZeroMQ thread " + thread.getName(), error));

@@ -19,10 +19,15 @@ import org.zeromq.ZMQ;
 import org.zeromq.ZMQException;
 
 /**
- * The worker's socket thread. It owns the ROUTER socket and nothing else runs on it: it decodes
- * frames, keeps the session table, hands SUBMITs to the {@link TaskRunner}, sends what the task
- * threads post to the {@link Mailbox}, and keeps heartbeats both ways. It never blocks on a task or a
- * class fetch, so heartbeats stay punctual however busy the task threads are.
+ * The worker's socket loop. It owns the ROUTER socket: it decodes frames, keeps the session table,
+ * hands SUBMITs to the {@link TaskRunner}, sends what the task threads post to the {@link Mailbox},
+ * and keeps heartbeats both ways.
+ *
+ * <p>Two threads share it through a {@link SocketBaton}: one owns the socket, the other stands by.
+ * When the worker is idle and a client's tasks have been short, the owner runs the next one itself
+ * (no hand-off to a task thread and back); if that task runs past a millisecond or so, the standby
+ * takes the socket over. So the loop never waits long on a task or a class fetch, and heartbeats stay
+ * punctual however busy the task threads are.
  */
 final class WorkerLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerLoop.class);
@@ -62,6 +67,7 @@ final class WorkerLoop implements Runnable {
         this.runner = runner;
         this.store = store;
         this.outbox = new Mailbox<>();
+        this.tickNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(10, config.heartbeatMillis() / 4));
     }
 
     /** Waits until the socket is bound; returns the endpoint or throws why it could not bind. */
@@ -134,6 +140,18 @@ final class WorkerLoop implements Runnable {
         return n;
     }
 
+    /** Socket owner: the socket. It moves between the two socket threads only through {@link #baton}. */
+    private ZMQ.Socket router;
+    private final SocketBaton baton = new SocketBaton();
+    /** Socket owner: a short task to run on this thread at the end of the turn ({@link TaskRunner#start}). */
+    private Runnable taskForThisThread;
+    private final java.util.function.Predicate<Runnable> offerToThisThread = this::runHere;
+    private final long tickNanos;
+    /** Socket owner. */
+    private long nextTick;
+    /** Socket owner. */
+    private boolean drainAnnounced;
+
     private volatile java.util.List<Session> sessionsView = java.util.List.of();
 
     java.util.List<Session> sessionsSnapshot() {
@@ -142,7 +160,6 @@ final class WorkerLoop implements Runnable {
 
     @Override
     public void run() {
-        ZMQ.Socket router;
         try {
             router = context.createSocket(SocketType.ROUTER);
             router.setLinger(0);
@@ -167,9 +184,36 @@ final class WorkerLoop implements Runnable {
         }
         bound.countDown();
         outbox.register(router);
-        long tickNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(10, config.heartbeatMillis() / 4));
-        long nextTick = System.nanoTime() + tickNanos;
-        boolean drainAnnounced = false;
+        nextTick = System.nanoTime() + tickNanos;
+        Thread standby = new Thread(() -> {
+            if (baton.standBy()) {
+                serve();
+            }
+        }, Thread.currentThread().getName() + "-2");
+        standby.setDaemon(true);
+        standby.start();
+        serve();
+    }
+
+    /**
+     * Runs the socket loop on whichever of the two socket threads owns the socket ({@link SocketBaton}):
+     * until the worker stops, or until the other thread takes over while this one runs a task; then
+     * this one stands by, and may own the socket again later.
+     */
+    private void serve() {
+        while (true) {
+            if (turns()) {
+                cleanUp();
+                return;
+            }
+            if (!baton.standBy()) {
+                return;
+            }
+        }
+    }
+
+    /** Socket owner: the loop. Returns true when it ended, false when this thread lost the socket. */
+    private boolean turns() {
         try {
             while (running) {
                 awaitThaw();
@@ -179,6 +223,9 @@ final class WorkerLoop implements Runnable {
                 outbox.await(nextTick - System.nanoTime());
                 receiveAll(router);
                 outbox.drain(out -> send(router, out)); // every turn: cheap, and no wake-up can be missed
+                if (taskForThisThread != null && !runTaskHere()) {
+                    return false;
+                }
                 if (draining && !drainAnnounced) {
                     drainAnnounced = true;
                     for (Session s : sessionsByKey.values()) {
@@ -199,15 +246,48 @@ final class WorkerLoop implements Runnable {
                 LOG.error("worker socket loop failed; the worker stops", e);
                 onFatal.accept(e);
             }
-        } finally {
-            for (Session s : sessionsByKey.values()) {
-                s.close("worker stopped");
-            }
-            outbox.unregister(router);
-            context.destroySocket(router);
-            outbox.close();
-            stopped.countDown();
         }
+        return true;
+    }
+
+    /**
+     * Socket owner: runs the short task the {@link TaskRunner} left for this thread, then sends its
+     * result at once. Returns false if the standby took the socket over meanwhile (the task ran long).
+     */
+    private boolean runTaskHere() {
+        Runnable task = taskForThisThread;
+        taskForThisThread = null;
+        long ticket = baton.beginTask();
+        try {
+            task.run();
+        } finally {
+            Thread.interrupted(); // a cancel's interrupt must never reach ZeroMQ on this thread
+        }
+        if (!baton.endTask(ticket)) {
+            return false; // the result is in the outbox, for the new owner
+        }
+        outbox.drain(out -> send(router, out));
+        return true;
+    }
+
+    private void cleanUp() {
+        baton.stop();
+        for (Session s : sessionsByKey.values()) {
+            s.close("worker stopped");
+        }
+        outbox.unregister(router);
+        context.destroySocket(router);
+        outbox.close();
+        stopped.countDown();
+    }
+
+    /** Socket owner: the runner leaves a short task for this thread; one per turn, else it goes to the pool. */
+    private boolean runHere(Runnable task) {
+        if (taskForThisThread != null) {
+            return false;
+        }
+        taskForThisThread = task;
+        return true;
     }
 
     private void receiveAll(ZMQ.Socket router) {
@@ -274,7 +354,7 @@ final class WorkerLoop implements Runnable {
         }
         session.lastHeardNanos = System.nanoTime();
         if (message instanceof Message.Submit submit) {
-            if (draining || !runner.start(session, submit)) {
+            if (draining || !runner.start(session, submit, offerToThisThread)) {
                 sendNow(router, session, new Message.Result(submit.taskId(), submit.attempt(),
                         Message.Result.REJECTED, new byte[0]));
             }
