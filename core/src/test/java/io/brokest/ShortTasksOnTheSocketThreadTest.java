@@ -103,6 +103,34 @@ class ShortTasksOnTheSocketThreadTest {
         }
     }
 
+    /** The workload of a task that will not be cancelled: it runs on through interrupts. */
+    static String ignoreInterruptsFor(long millis) {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (System.nanoTime() < end) {
+            try {
+                Thread.sleep(Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime())));
+            } catch (InterruptedException ignored) {
+                // runs on, as badly written tasks do
+            }
+        }
+        return Thread.currentThread().getName();
+    }
+
+    @Test
+    void whileATaskThatIgnoresItsCancelHoldsASocketThreadTasksGoToTheTaskThreads() throws Exception {
+        try (BrokestWorker worker = BrokestWorker.builder().bind("tcp://127.0.0.1:*").threads(2).start();
+             Brokest brokest = Brokest.connect(worker.endpoint())) {
+            oneAtATime(brokest, 300);
+            CompletableFuture<String> stubborn = brokest.submit(() -> ignoreInterruptsFor(3_000),
+                    TaskOptions.defaults().withTimeout(Duration.ofMillis(200)));
+            assertThatThrownBy(() -> stubborn.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(TimeoutException.class);
+            waitUntilRunning(worker, 0); // reported cancelled, though its thread runs on
+            // the socket thread has no standby until that task ends: a long task now would stall the socket
+            List<String> meanwhile = oneAtATime(brokest, 20);
+            assertThat(meanwhile).allMatch(name -> name.startsWith("brokest-task-"));
+        }
+    }
+
     @Test
     void aTaskOfAClassNotUsedBeforeRunsOnTheSocketThreadToo() throws Exception {
         try (BrokestWorker worker = BrokestWorker.builder().bind("tcp://127.0.0.1:*").threads(1).start();

@@ -2,6 +2,7 @@ package io.brokest.internal.worker;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -26,6 +27,8 @@ final class SocketBaton {
 
     private final AtomicLong state = new AtomicLong();
     private volatile Thread standby;
+    /** The thread in {@link #standBy}, or null: without one, the owner must not run tasks. */
+    private final AtomicReference<Thread> standing = new AtomicReference<>();
     /** The standby parks without a deadline (so the owner must wake it before its next task). */
     private volatile boolean standbyAsleep;
     private volatile boolean stopped;
@@ -57,7 +60,25 @@ final class SocketBaton {
      * cleans up, so the caller just ends).
      */
     boolean standBy() {
-        standby = Thread.currentThread();
+        Thread me = Thread.currentThread();
+        standby = me;
+        standing.set(me);
+        try {
+            return awaitTurn();
+        } finally {
+            standing.compareAndSet(me, null); // the old owner may already be standing by in our place
+        }
+    }
+
+    /**
+     * Whether a standby is there to take over. Not always: when a task the standby took over from
+     * ignores its cancel and never ends, its thread never comes back to stand by.
+     */
+    boolean hasStandby() {
+        return standing.get() != null;
+    }
+
+    private boolean awaitTurn() {
         long seen = -1; // so a task is taken over only after a look and a wait
         long lastChange = System.nanoTime();
         while (true) {

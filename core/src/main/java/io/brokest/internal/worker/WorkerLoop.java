@@ -281,9 +281,12 @@ final class WorkerLoop implements Runnable {
         stopped.countDown();
     }
 
-    /** Socket owner: the runner leaves a short task for this thread; one per turn, else it goes to the pool. */
+    /**
+     * Socket owner: the runner leaves a short task for this thread; one per turn, and only while the
+     * standby is there to take over. Otherwise it goes to the task threads.
+     */
     private boolean runHere(Runnable task) {
-        if (taskForThisThread != null) {
+        if (taskForThisThread != null || !baton.hasStandby()) {
             return false;
         }
         taskForThisThread = task;

@@ -61,6 +61,28 @@ class SocketBatonTest {
     }
 
     @Test
+    void theOwnerKnowsWhetherAStandbyIsThereToTakeOver() throws Exception {
+        SocketBaton baton = new SocketBaton();
+        assertThat(baton.hasStandby()).isFalse();
+        Standby standby = Standby.start(baton, "standby");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!baton.hasStandby() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(baton.hasStandby()).isTrue();
+        long stuck = baton.beginTask();
+        assertThat(standby.tookOver().get(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(baton.hasStandby()).as("the old owner is still in its task").isFalse();
+        assertThat(baton.endTask(stuck)).isFalse();
+        Standby.start(baton, "old owner, back");
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!baton.hasStandby() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(baton.hasStandby()).isTrue();
+    }
+
+    @Test
     void aStandbyLeavesWhenTheLoopStopsWhileTheOwnerIsInIt() throws Exception {
         SocketBaton baton = new SocketBaton();
         Standby standby = Standby.start(baton, "standby");
