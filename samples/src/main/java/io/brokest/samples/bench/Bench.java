@@ -115,10 +115,8 @@ public final class Bench implements Callable<Integer> {
             System.err.println("2/4 no-op tasks and raw JeroMQ ...");
             RssSampler busy = new RssSampler(noopPid);
             Map<String, Object> noops = noopTasks(plan, noopDaemon.endpoints().get(0),
-                    deepDaemon.endpoints().get(0), busy);
-            noops.putAll(raw(plan, echo.endpoints().get(0)));
+                    deepDaemon.endpoints().get(0), echo.endpoints().get(0), busy);
             noops.putAll(localNoops(plan));
-            ratios(noops);
             results.put("noop", noops);
 
             System.err.println("3/4 memory ...");
@@ -209,37 +207,77 @@ public final class Bench implements Callable<Integer> {
 
     // ---- 2. no-op tasks and the baselines --------------------------------------------------------
 
-    private static Map<String, Object> noopTasks(Plan plan, String endpoint, String deepEndpoint, RssSampler busy)
-            throws Exception {
+    /**
+     * Brokest (at the default prefetch and at {@code --prefetch 1000}) and raw JeroMQ, measured in turns
+     * within each repetition, so the host's drift between minutes moves both sides of each ratio; the
+     * ratios are medians of the per-repetition ratios.
+     */
+    private static Map<String, Object> noopTasks(Plan plan, String endpoint, String deepEndpoint, String echoEndpoint,
+                                                 RssSampler busy) throws Exception {
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("submitFrameBytes", submitFrameBytes());
+        int frameBytes = submitFrameBytes();
+        out.put("submitFrameBytes", frameBytes);
         busy.start();
-        try (Brokest brokest = Brokest.builder().workers(endpoint).maxPending(IN_FLIGHT, false).build()) {
+        try (Brokest brokest = Brokest.builder().workers(endpoint).maxPending(IN_FLIGHT, false).build();
+             Brokest deep = Brokest.builder().workers(deepEndpoint).maxPending(IN_FLIGHT, false).build();
+             ZContext context = new ZContext(1)) {
+            ZMQ.Socket dealer = context.createSocket(SocketType.DEALER);
+            dealer.setLinger(0);
+            dealer.setSndHWM(100_000);
+            dealer.setRcvHWM(100_000);
+            dealer.connect(echoEndpoint);
+            byte[] frame = new byte[frameBytes];
+            frame[0] = EchoServer.RAW;
+            KryoClient kryo = new KryoClient(frameBytes - 23);
+
             warmUp(brokest, plan);
+            warmUp(deep, plan);
             brokestLatencies(brokest, plan.latencySamples());
-            double[] p50 = new double[plan.reps()];
-            double[] p99 = new double[plan.reps()];
-            double[] rate = new double[plan.reps()];
-            for (int r = 0; r < plan.reps(); r++) {
+            rawLatencies(dealer, frame, plan.latencySamples());
+            pipelined(dealer, plan.throughputTasks(), () -> frame, f -> { });
+            pipelined(dealer, plan.throughputTasks(), kryo::request, kryo::reply);
+
+            int reps = plan.reps();
+            double[] p50 = new double[reps];
+            double[] p99 = new double[reps];
+            double[] rate = new double[reps];
+            double[] deepRate = new double[reps];
+            double[] rawP50 = new double[reps];
+            double[] rawP99 = new double[reps];
+            double[] rawRate = new double[reps];
+            double[] kryoRate = new double[reps];
+            double[] p50Ratio = new double[reps];
+            double[] rateRatio = new double[reps];
+            double[] deepRatio = new double[reps];
+            int tasks = plan.throughputTasks() * 5;
+            for (int r = 0; r < reps; r++) {
                 double[] micros = brokestLatencies(brokest, plan.latencySamples());
                 p50[r] = Stats.percentile(micros, 50);
                 p99[r] = Stats.percentile(micros, 99);
-                rate[r] = brokestThroughput(brokest, plan.throughputTasks() * 5);
+                micros = rawLatencies(dealer, frame, plan.latencySamples());
+                rawP50[r] = Stats.percentile(micros, 50);
+                rawP99[r] = Stats.percentile(micros, 99);
+                rate[r] = brokestThroughput(brokest, tasks);
+                kryoRate[r] = pipelined(dealer, tasks, kryo::request, kryo::reply);
+                deepRate[r] = brokestThroughput(deep, tasks);
+                rawRate[r] = pipelined(dealer, tasks, () -> frame, f -> { });
+                p50Ratio[r] = p50[r] / rawP50[r];
+                rateRatio[r] = rate[r] / kryoRate[r];
+                deepRatio[r] = deepRate[r] / kryoRate[r];
             }
             out.put("brokestP50Micros", Stats.round(Stats.median(p50), 1));
             out.put("brokestP99Micros", Stats.round(Stats.median(p99), 1));
             out.put("brokestTasksPerSecond", Math.round(Stats.median(rate)));
+            out.put("brokestPrefetch1000TasksPerSecond", Math.round(Stats.median(deepRate)));
+            out.put("rawP50Micros", Stats.round(Stats.median(rawP50), 1));
+            out.put("rawP99Micros", Stats.round(Stats.median(rawP99), 1));
+            out.put("rawPipelinedPerSecond", Math.round(Stats.median(rawRate)));
+            out.put("rawKryoPipelinedPerSecond", Math.round(Stats.median(kryoRate)));
+            out.put("p50RatioToRaw", Stats.round(Stats.median(p50Ratio), 2));
+            out.put("throughputRatioToRawKryo", Stats.round(Stats.median(rateRatio), 3));
+            out.put("prefetch1000ThroughputRatioToRawKryo", Stats.round(Stats.median(deepRatio), 3));
         } finally {
             busy.stop();
-        }
-        // The same, with a worker that grants credit for all 1,000 tasks in flight (--prefetch 1000).
-        try (Brokest brokest = Brokest.builder().workers(deepEndpoint).maxPending(IN_FLIGHT, false).build()) {
-            warmUp(brokest, plan);
-            double[] rate = new double[plan.reps()];
-            for (int r = 0; r < plan.reps(); r++) {
-                rate[r] = brokestThroughput(brokest, plan.throughputTasks() * 5);
-            }
-            out.put("brokestPrefetch1000TasksPerSecond", Math.round(Stats.median(rate)));
         }
         return out;
     }
@@ -291,41 +329,6 @@ public final class Bench implements Callable<Integer> {
             throw new IllegalStateException("no-op tasks did not finish in 2 minutes");
         }
         return submitted / ((System.nanoTime() - start) / 1e9);
-    }
-
-    /** Raw JeroMQ round trips and pipelined rates against the echo server in another JVM. */
-    private static Map<String, Object> raw(Plan plan, String endpoint) {
-        int frameBytes = submitFrameBytes();
-        Map<String, Object> out = new LinkedHashMap<>();
-        try (ZContext context = new ZContext(1)) {
-            ZMQ.Socket dealer = context.createSocket(SocketType.DEALER);
-            dealer.setLinger(0);
-            dealer.setSndHWM(100_000);
-            dealer.setRcvHWM(100_000);
-            dealer.connect(endpoint);
-            byte[] frame = new byte[frameBytes];
-            frame[0] = EchoServer.RAW;
-            rawLatencies(dealer, frame, plan.latencySamples()); // warm-up
-            double[] p50 = new double[plan.reps()];
-            double[] p99 = new double[plan.reps()];
-            double[] rawRate = new double[plan.reps()];
-            double[] kryoRate = new double[plan.reps()];
-            KryoClient kryo = new KryoClient(frameBytes - 23);
-            pipelined(dealer, plan.throughputTasks(), () -> frame, f -> { }); // warm-up
-            pipelined(dealer, plan.throughputTasks(), kryo::request, kryo::reply);
-            for (int r = 0; r < plan.reps(); r++) {
-                double[] micros = rawLatencies(dealer, frame, plan.latencySamples());
-                p50[r] = Stats.percentile(micros, 50);
-                p99[r] = Stats.percentile(micros, 99);
-                rawRate[r] = pipelined(dealer, plan.throughputTasks() * 5, () -> frame, f -> { });
-                kryoRate[r] = pipelined(dealer, plan.throughputTasks() * 5, kryo::request, kryo::reply);
-            }
-            out.put("rawP50Micros", Stats.round(Stats.median(p50), 1));
-            out.put("rawP99Micros", Stats.round(Stats.median(p99), 1));
-            out.put("rawPipelinedPerSecond", Math.round(Stats.median(rawRate)));
-            out.put("rawKryoPipelinedPerSecond", Math.round(Stats.median(kryoRate)));
-        }
-        return out;
     }
 
     private static double[] rawLatencies(ZMQ.Socket dealer, byte[] frame, int samples) {
@@ -421,14 +424,6 @@ public final class Bench implements Callable<Integer> {
             pool.shutdownNow();
         }
         return out;
-    }
-
-    private static void ratios(Map<String, Object> noop) {
-        noop.put("p50RatioToRaw", Stats.round(num(noop, "brokestP50Micros") / num(noop, "rawP50Micros"), 2));
-        noop.put("throughputRatioToRawKryo",
-                Stats.round(num(noop, "brokestTasksPerSecond") / num(noop, "rawKryoPipelinedPerSecond"), 3));
-        noop.put("prefetch1000ThroughputRatioToRawKryo",
-                Stats.round(num(noop, "brokestPrefetch1000TasksPerSecond") / num(noop, "rawKryoPipelinedPerSecond"), 3));
     }
 
     // ---- 3. memory ---------------------------------------------------------------------------------

@@ -30,6 +30,8 @@ final class Markdown {
         Map<String, Object> n = (Map<String, Object>) r.get("noop");
         out.append(String.format("%n### 2. No-op tasks (1 worker x 2 threads; frames of %d bytes)%n%n",
                 (int) n.get("submitFrameBytes")));
+        out.append("Brokest and raw JeroMQ are measured in turns within each repetition; a ratio is the median of "
+                + "the repetitions' ratios.\n\n");
         out.append("| measure | Brokest | raw JeroMQ DEALER-ROUTER | Brokest / raw | local executor |\n");
         out.append("|---|---:|---:|---:|---:|\n");
         out.append(String.format("| round trip p50, one at a time | %.1f us | %.1f us | %.2f x | %.1f us |%n",
