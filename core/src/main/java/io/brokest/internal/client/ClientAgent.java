@@ -11,14 +11,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
+import org.zeromq.ZMQException;
+import zmq.ZError;
 
 /**
- * The client's socket thread: owns one DEALER socket per worker and nothing else runs on it. It takes
+ * The client's socket thread: owns one DEALER socket per worker (lending them, while it waits for
+ * input, to a thread that submits a task: {@link #sendNow}). It takes
  * commands from the {@link Mailbox}, lets the {@link Dispatcher} decide where tasks go, reads WELCOME,
  * RESULT and CLASS_REQ messages, and keeps heartbeats. It never decodes results nor reads class files
  * (those go to helper executors), so its heartbeats stay punctual.
@@ -42,7 +46,18 @@ final class ClientAgent implements Runnable {
     private final long heartbeatNanos;
     private final long noWorkerTimeoutNanos;
 
+    /** Socket-owner state: the agent's, or a submitting thread's in {@link #sendNow}. */
     private boolean running = true;
+    /**
+     * Held by the agent except while it waits for input, and by a thread in {@link #sendNow}: whoever
+     * holds it may use the sockets and the dispatcher (the lock is also the memory barrier ZeroMQ asks
+     * for when a socket is used from another thread).
+     */
+    private final ReentrantLock socketLock = new ReentrantLock();
+    /** Owner state: a send failed with EINTR, swallowing the interrupt of a thread in {@link #sendNow}. */
+    private boolean interruptSwallowed;
+    /** Owner state: the last send failed only because its thread was interrupted. */
+    private boolean sendInterrupted;
 
     ClientAgent(ClientConfig config, ZContext context, Mailbox<Command> mailbox, Completer completer,
                 ClassServer classServer, ExecutorService classThreads, Message.Hello hello,
@@ -60,6 +75,7 @@ final class ClientAgent implements Runnable {
 
     @Override
     public void run() {
+        socketLock.lock();
         try {
             for (String endpoint : config.endpoints()) {
                 addWorker(endpoint);
@@ -68,7 +84,7 @@ final class ClientAgent implements Runnable {
             long nextTick = System.nanoTime() + tickNanos;
             while (running) {
                 int linkCount = dispatcher.links().size();
-                mailbox.await(nextTick - System.nanoTime());
+                mailbox.await(nextTick - System.nanoTime(), socketLock);
                 for (WorkerLink link : dispatcher.links()) {
                     if (link.socket != null && (link.socket.getEvents() & ZMQ.Poller.POLLIN) != 0) {
                         receiveAll(link);
@@ -93,11 +109,64 @@ final class ClientAgent implements Runnable {
             LOG.error("Brokest client agent failed; failing all tasks", e);
             failEverything(new BrokestException("the Brokest client stopped after an internal error: " + e, e));
         } finally {
+            running = false; // so no submitting thread uses the sockets destroyed here
             for (WorkerLink link : dispatcher.links()) {
                 if (link.socket != null) {
                     mailbox.unregister(link.socket);
                     context.destroySocket(link.socket);
                 }
+            }
+            socketLock.unlock();
+        }
+    }
+
+    /**
+     * A submitting thread: while the agent waits for input, it sends its task itself, which saves
+     * waking the agent for it (one thread hand-off per round trip). Returns false, and the caller
+     * posts the task instead, when the agent is busy (it would see the task at once anyway), the
+     * caller is interrupted (JeroMQ refuses to work on interrupted threads), or commands wait in the
+     * mailbox (they go first, so one thread's tasks keep their order).
+     */
+    boolean sendNow(TaskHandle task) {
+        if (Thread.currentThread().isInterrupted() || !socketLock.tryLock()) {
+            return false;
+        }
+        try {
+            if (!running || !mailbox.isEmpty() || socketLock.hasQueuedThreads()) {
+                return false; // (the last: the agent woke and waits for the lock; submitters must not starve it)
+            }
+            task.queuedSinceNanos = System.nanoTime();
+            dispatcher.enqueue(task);
+            dispatcher.dispatch(this::sendTask);
+            wakeAgentIfInputWaits();
+            return true;
+        } finally {
+            if (interruptSwallowed) {
+                interruptSwallowed = false;
+                Thread.currentThread().interrupt();
+            }
+            socketLock.unlock();
+        }
+    }
+
+    /**
+     * Any call on a ZeroMQ socket reads the socket's pending commands, "input arrived" among them, and
+     * with them the signal on the descriptor the agent's selector waits on. So after using the sockets
+     * from another thread, look for input, and wake the agent if some waits; otherwise the next input
+     * signals anew.
+     */
+    private void wakeAgentIfInputWaits() {
+        for (WorkerLink link : dispatcher.links()) {
+            if (link.socket == null) {
+                continue;
+            }
+            int events = link.socket.getEvents();
+            if (events < 0 && link.socket.errno() == ZError.EINTR) {
+                interruptSwallowed = true;
+            }
+            if (events < 0 || (events & ZMQ.Poller.POLLIN) != 0) {
+                mailbox.wakeUp();
+                return;
             }
         }
     }
@@ -270,6 +339,13 @@ final class ClientAgent implements Runnable {
         }
         byte[] frame = Protocol.encode(new Message.Submit(task.id, task.attempt, timeout, task.payload));
         if (!send(link, frame)) {
+            if (sendInterrupted) {
+                // the task goes back to the queue and the next try works (the flag is clear now);
+                // sendNow interrupts the thread again when it is done
+                sendInterrupted = false;
+                dispatcher.takeBack(link, task);
+                return;
+            }
             // no connection to take it right now: the worker is unreachable until it says WELCOME again
             dispatcher.takeBack(link, task);
             link.state = WorkerLink.State.CONNECTING;
@@ -280,7 +356,18 @@ final class ClientAgent implements Runnable {
         if (link.socket == null) {
             return false;
         }
-        boolean sent = link.socket.send(frame, ZMQ.DONTWAIT);
+        boolean sent;
+        try {
+            sent = link.socket.send(frame, ZMQ.DONTWAIT);
+        } catch (ZMQException e) {
+            if (e.getErrorCode() != ZError.EINTR) {
+                throw e;
+            }
+            // only a submitting thread in sendNow can be interrupted here; JeroMQ cleared its flag
+            interruptSwallowed = true;
+            sendInterrupted = true;
+            return false;
+        }
         if (sent) {
             link.lastSentNanos = System.nanoTime();
         }

@@ -42,6 +42,7 @@ public final class ClientEngine implements AutoCloseable {
     private final ThreadPoolExecutor callbacks;
     private final ScheduledThreadPoolExecutor timers;
     private final ExecutorService classThreads;
+    private final ClientAgent agent;
     private final Thread agentThread;
     private final Semaphore pendingPermits;
     private final AtomicLong taskIds = new AtomicLong();
@@ -63,7 +64,7 @@ public final class ClientEngine implements AutoCloseable {
         Message.Hello hello = new Message.Hello(session.getMostSignificantBits(), session.getLeastSignificantBits(),
                 config.name(), config.heartbeatMillis());
         Completer completer = new Completer(codec, callbacks, timers, mailbox);
-        ClientAgent agent = new ClientAgent(config, context, mailbox, completer,
+        this.agent = new ClientAgent(config, context, mailbox, completer,
                 new ClassServer(config.classLoader(), config.maxMessageBytes()), classThreads, hello,
                 noWorkerTimeout.toNanos());
         this.agentThread = new Thread(agent, "brokest-client-io");
@@ -111,7 +112,9 @@ public final class ClientEngine implements AutoCloseable {
             }), options.timeout().toNanos(), TimeUnit.NANOSECONDS);
             future.whenComplete((v, e) -> timer.cancel(false));
         }
-        mailbox.post(new Command.Submit(handle));
+        if (!agent.sendNow(handle)) {
+            mailbox.post(new Command.Submit(handle));
+        }
         return (CompletableFuture<T>) future;
     }
 

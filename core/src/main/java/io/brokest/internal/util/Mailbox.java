@@ -11,6 +11,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.zeromq.ZMQ;
@@ -63,6 +64,22 @@ public final class Mailbox<T> implements AutoCloseable {
         }
     }
 
+    /** Wakes the owner without an item, so it looks at its sockets. Safe from any thread. */
+    public void wakeUp() {
+        if (!closed) {
+            try {
+                selector.wakeup();
+            } catch (ClosedSelectorException closedMeanwhile) {
+                // the owner has stopped
+            }
+        }
+    }
+
+    /** Whether no item waits (a snapshot: others may post at any time). */
+    public boolean isEmpty() {
+        return queue.isEmpty();
+    }
+
     /** Owner only: watch this socket's input in {@link #await}. */
     public void register(ZMQ.Socket socket) {
         try {
@@ -100,6 +117,15 @@ public final class Mailbox<T> implements AutoCloseable {
      * passed. May return early; the owner just turns once more.
      */
     public void await(long timeoutNanos) {
+        await(timeoutNanos, null);
+    }
+
+    /**
+     * As {@link #await(long)}, for an owner that lends its sockets to other threads while it waits:
+     * {@code socketLock}, held by the caller, is released only while the selector waits (the selector
+     * is thread-safe, the sockets are not) and held again before any socket is looked at.
+     */
+    public void await(long timeoutNanos, Lock socketLock) {
         long deadline = System.nanoTime() + timeoutNanos;
         int spurious = 0;
         while (!ready()) {
@@ -110,21 +136,37 @@ public final class Mailbox<T> implements AutoCloseable {
             if (spurious > 0) {
                 // A descriptor is readable but no socket has input: JeroMQ's writer has not counted its
                 // signal yet (see class comment). Let it run rather than spin on epoll_wait.
-                if (spurious == 1) {
-                    Thread.yield();
-                } else {
-                    LockSupport.parkNanos(Math.min(remaining, Math.min(1_000_000L, 5_000L << Math.min(spurious, 8))));
+                if (socketLock != null) {
+                    socketLock.unlock();
+                }
+                try {
+                    if (spurious == 1) {
+                        Thread.yield();
+                    } else {
+                        LockSupport.parkNanos(Math.min(remaining, Math.min(1_000_000L, 5_000L << Math.min(spurious, 8))));
+                    }
+                } finally {
+                    if (socketLock != null) {
+                        socketLock.lock();
+                    }
                 }
                 if (ready()) {
                     return;
                 }
             }
             int selected;
+            if (socketLock != null) {
+                socketLock.unlock();
+            }
             try {
                 long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining + 999_999));
                 selected = selector.select(millis);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
+            } finally {
+                if (socketLock != null) {
+                    socketLock.lock();
+                }
             }
             selector.selectedKeys().clear();
             if (selected == 0) {
