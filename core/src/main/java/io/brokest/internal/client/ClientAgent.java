@@ -21,10 +21,10 @@ import org.zeromq.ZMQException;
 import zmq.ZError;
 
 /**
- * The client's socket thread: owns one DEALER socket per worker (lending them, while it waits for
- * input, to a thread that submits a task: {@link #sendNow}). It takes
- * commands from the {@link Mailbox}, lets the {@link Dispatcher} decide where tasks go, reads WELCOME,
- * RESULT and CLASS_REQ messages, and keeps heartbeats. It never decodes results nor reads class files
+ * The client's socket thread: owns one DEALER socket per worker, lending them while it waits for
+ * input to a thread that submits a task ({@link #sendNow}). It takes commands from the {@link
+ * Mailbox}, lets the {@link Dispatcher} decide where tasks go, reads WELCOME, RESULT and CLASS_REQ
+ * messages, and keeps heartbeats. It never decodes results nor reads class files
  * (those go to helper executors), so its heartbeats stay punctual.
  *
  * <p>Liveness: a worker that sends nothing for {@code liveness} heartbeat intervals (the longer of ours
