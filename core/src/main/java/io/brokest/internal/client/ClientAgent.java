@@ -335,7 +335,8 @@ final class ClientAgent implements Runnable {
     private void sendTask(WorkerLink link, TaskHandle task) {
         long timeout = 0;
         if (task.deadlineNanos != Long.MAX_VALUE) {
-            timeout = Math.max(1, TimeUnit.NANOSECONDS.toMillis(task.deadlineNanos - System.nanoTime()));
+            // rounded up, so the worker's timer never fires before the client's deadline
+            timeout = Math.max(1, TimeUnit.NANOSECONDS.toMillis(task.deadlineNanos - System.nanoTime() + 999_999));
         }
         byte[] frame = Protocol.encode(new Message.Submit(task.id, task.attempt, timeout, task.payload));
         if (!send(link, frame)) {

@@ -103,7 +103,9 @@ final class Completer {
                         : new BrokestException("the worker could not run " + task.description + ": " + failure, failure));
             }
             case Message.Result.CANCELLED -> {
-                if (System.nanoTime() - task.deadlineNanos >= 0) {
+                // a worker cancels on its own only at the task's timeout (when the client cancels, the
+                // future is done already); its result can beat the client's own timer by a hair
+                if (task.deadlineNanos != Long.MAX_VALUE) {
                     task.future.completeExceptionally(timeout(task));
                 } else {
                     task.future.completeExceptionally(new CancellationException(task.description
