@@ -55,12 +55,8 @@ public final class Mailbox<T> implements AutoCloseable {
     /** Adds an item and wakes the owner. Safe from any thread, including interrupted ones. */
     public void post(T item) {
         queue.add(item);
-        if (signalled.compareAndSet(false, true) && !closed) {
-            try {
-                selector.wakeup();
-            } catch (ClosedSelectorException closedMeanwhile) {
-                // the owner has stopped; it drains what is left itself
-            }
+        if (signalled.compareAndSet(false, true)) {
+            wakeUp();
         }
     }
 
@@ -70,7 +66,7 @@ public final class Mailbox<T> implements AutoCloseable {
             try {
                 selector.wakeup();
             } catch (ClosedSelectorException closedMeanwhile) {
-                // the owner has stopped
+                // the owner has stopped; it drains what is left itself
             }
         }
     }

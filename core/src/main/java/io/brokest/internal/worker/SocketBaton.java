@@ -101,6 +101,8 @@ final class SocketBaton {
                 standbyAsleep = false;
                 lastChange = System.nanoTime();
             } else {
+                // a fixed look interval, not a wake-up per task: the owner's task start stays one atomic
+                // increment, and TAKEOVER_NANOS is what bounds the socket's stall anyway
                 LockSupport.parkNanos(this, TAKEOVER_NANOS);
             }
         }

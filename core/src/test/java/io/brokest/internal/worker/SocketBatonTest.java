@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -65,20 +67,14 @@ class SocketBatonTest {
         SocketBaton baton = new SocketBaton();
         assertThat(baton.hasStandby()).isFalse();
         Standby standby = Standby.start(baton, "standby");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!baton.hasStandby() && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
+        awaitTrue(baton::hasStandby);
         assertThat(baton.hasStandby()).isTrue();
         long stuck = baton.beginTask();
         assertThat(standby.tookOver().get(10, TimeUnit.SECONDS)).isTrue();
         assertThat(baton.hasStandby()).as("the old owner is still in its task").isFalse();
         assertThat(baton.endTask(stuck)).isFalse();
         Standby.start(baton, "old owner, back");
-        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!baton.hasStandby() && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
+        awaitTrue(baton::hasStandby);
         assertThat(baton.hasStandby()).isTrue();
     }
 
@@ -104,12 +100,17 @@ class SocketBatonTest {
         SocketBaton baton = new SocketBaton();
         Standby standby = Standby.start(baton, "sleeper");
         // after SocketBaton.IDLE_NANOS without a task it parks without a deadline: WAITING, not TIMED_WAITING
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (standby.thread().getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
+        awaitTrue(() -> standby.thread().getState() == Thread.State.WAITING);
         assertThat(standby.thread().getState()).isEqualTo(Thread.State.WAITING);
         baton.beginTask();
         assertThat(standby.tookOver().get(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    /** Waits for a condition another thread brings about, up to a deadline; the caller asserts it. */
+    private static void awaitTrue(BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(100_000); // a poll interval, bounded by the deadline
+        }
     }
 }
