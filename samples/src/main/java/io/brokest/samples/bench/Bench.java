@@ -146,7 +146,7 @@ public final class Bench implements Callable<Integer> {
             List<String> endpoints = (layout.threads() == 1 ? oneThread : tenThreads).subList(0, layout.workers());
             try (Brokest brokest = Brokest.connect(endpoints.toArray(new String[0]))) {
                 warmUp(brokest, plan); // the JIT compiles Brokest's paths in client and workers before we time them
-                remoteSleeps(brokest, 4 * layout.totalThreads() + 20); // and the workers' credit settles for 10 ms tasks
+                warmUpSleeps(brokest, layout, plan); // and recompiles them for 10 ms tasks; the credit settles too
                 for (int n : plan.sleepCounts()) {
                     double ideal = n * 0.010 / layout.totalThreads();
                     int reps = plan.repsFor(n, ideal);
@@ -175,6 +175,21 @@ public final class Bench implements Callable<Integer> {
         }
         rows.sort((a, b) -> Integer.compare((int) a.get("tasks"), (int) b.get("tasks")));
         return rows;
+    }
+
+    /**
+     * The timed workload itself, untimed, remote and local in turns, for the plan's warm-up seconds.
+     * No-op tasks alone leave the JIT work to do: with 10 ms tasks the task threads' path takes other
+     * branches and types, and a worker recompiles about a hundred methods over its first second or two
+     * of them (measured with {@code -Xlog:jit+compilation}), on the cores the timed run needs.
+     */
+    private static void warmUpSleeps(Brokest brokest, Layout layout, Plan plan) throws Exception {
+        int n = 50 * layout.totalThreads(); // half a second each
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(plan.warmUpSeconds());
+        do {
+            remoteSleeps(brokest, n);
+            localSleeps(layout.totalThreads(), n);
+        } while (System.nanoTime() - end < 0);
     }
 
     private static double remoteSleeps(Brokest brokest, int n) throws Exception {
