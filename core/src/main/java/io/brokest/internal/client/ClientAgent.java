@@ -58,6 +58,13 @@ final class ClientAgent implements Runnable {
     private boolean interruptSwallowed;
     /** Owner state: the last send failed only because its thread was interrupted. */
     private boolean sendInterrupted;
+    /**
+     * Owner state: what broke the sockets or the dispatcher under a thread in {@link #sendNow}. The
+     * agent rethrows it, so it fails every task (that one too) just as if the agent had met it itself.
+     */
+    private Throwable failedInSendNow;
+    /** Fault injection for tests: every send throws this. */
+    private volatile RuntimeException sendFault;
 
     ClientAgent(ClientConfig config, ZContext context, Mailbox<Command> mailbox, Completer completer,
                 ClassServer classServer, ExecutorService classThreads, Message.Hello hello,
@@ -85,6 +92,7 @@ final class ClientAgent implements Runnable {
             while (running) {
                 int linkCount = dispatcher.links().size();
                 mailbox.await(nextTick - System.nanoTime(), socketLock);
+                rethrowFailureInSendNow();
                 for (WorkerLink link : dispatcher.links()) {
                     if (link.socket != null && (link.socket.getEvents() & ZMQ.Poller.POLLIN) != 0) {
                         receiveAll(link);
@@ -137,8 +145,14 @@ final class ClientAgent implements Runnable {
             }
             task.queuedSinceNanos = System.nanoTime();
             dispatcher.enqueue(task);
-            dispatcher.dispatch(this::sendTask);
-            wakeAgentIfInputWaits();
+            try {
+                dispatcher.dispatch(this::sendTask);
+                wakeAgentIfInputWaits();
+            } catch (RuntimeException | Error e) {
+                // thrown to the caller, it would leave the task in the dispatcher, unsent and never failed
+                failedInSendNow = e;
+                mailbox.wakeUp();
+            }
             return true;
         } finally {
             if (interruptSwallowed) {
@@ -147,6 +161,20 @@ final class ClientAgent implements Runnable {
             }
             socketLock.unlock();
         }
+    }
+
+    private void rethrowFailureInSendNow() {
+        Throwable failure = failedInSendNow;
+        if (failure instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failure instanceof Error e) {
+            throw e;
+        }
+    }
+
+    void injectSendFault(RuntimeException fault) {
+        sendFault = fault;
     }
 
     /**
@@ -193,9 +221,8 @@ final class ClientAgent implements Runnable {
             addWorker(a.endpoint());
         } else if (command instanceof Command.RemoveWorker r) {
             removeWorker(r.endpoint());
-        } else if (command instanceof Command.Shutdown s) {
+        } else if (command instanceof Command.Shutdown) {
             shutdown();
-            s.done().complete(null);
         }
     }
 
@@ -357,6 +384,10 @@ final class ClientAgent implements Runnable {
         if (link.socket == null) {
             return false;
         }
+        RuntimeException fault = sendFault;
+        if (fault != null) {
+            throw fault;
+        }
         boolean sent;
         try {
             sent = link.socket.send(frame, ZMQ.DONTWAIT);
@@ -490,7 +521,11 @@ final class ClientAgent implements Runnable {
         for (WorkerLink link : dispatcher.links()) {
             for (TaskHandle task : dispatcher.takeInFlight(link)) {
                 if (link.state == WorkerLink.State.READY) {
-                    send(link, Protocol.encode(new Message.Cancel(task.id)));
+                    try {
+                        send(link, Protocol.encode(new Message.Cancel(task.id)));
+                    } catch (RuntimeException e) {
+                        // best effort: a broken socket may be why everything fails; the tasks fail regardless
+                    }
                 }
                 completer.fail(task, reason);
             }

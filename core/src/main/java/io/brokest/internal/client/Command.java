@@ -1,7 +1,6 @@
 package io.brokest.internal.client;
 
 import io.brokest.internal.wire.Message;
-import java.util.concurrent.CompletableFuture;
 
 /** What other threads ask of the client's agent thread, through its mailbox. */
 sealed interface Command {
@@ -20,6 +19,6 @@ sealed interface Command {
     record ReplyClassData(String endpoint, Message.ClassData data) implements Command {
     }
 
-    record Shutdown(CompletableFuture<Void> done) implements Command {
+    record Shutdown() implements Command {
     }
 }
