@@ -18,6 +18,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.channels.Channel;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Lock;
 import org.objenesis.strategy.StdInstantiatorStrategy;
 
@@ -34,9 +35,24 @@ public final class KryoCodec {
     private static final int INITIAL_BUFFER = 256;
     private static final int RETAINED_BUFFER = 64 * 1024;
 
+    /** The holder of classes whose instances do not all serialize alike. */
+    private static final AtomicReference<byte[]> VARIES = new AtomicReference<>();
+
     private final ClassLoader loader;
     private final int maxBytes;
     private final Pool<Slot> pool;
+    /**
+     * The serialized form of each lambda class that captures nothing. Every instance of such a class
+     * writes the same bytes, so the reflective {@code SerializedLambda} round (half of what a submit
+     * of a method reference cost, measured) is paid once per class. A {@code ClassValue}, so a cached
+     * form never keeps its class, or that class's loader, alive.
+     */
+    private final ClassValue<AtomicReference<byte[]>> constantForms = new ClassValue<>() {
+        @Override
+        protected AtomicReference<byte[]> computeValue(Class<?> type) {
+            return capturesNothing(type) ? new AtomicReference<>() : VARIES;
+        }
+    };
 
     /** A Kryo instance with its reusable output buffer. */
     private static final class Slot {
@@ -104,6 +120,25 @@ public final class KryoCodec {
      * @throws MessageTooLargeException if it exceeds the maximum message size
      */
     public byte[] serialize(Object value) {
+        AtomicReference<byte[]> constant = value == null ? VARIES : constantForms.get(value.getClass());
+        if (constant == VARIES) {
+            return write(value);
+        }
+        byte[] bytes = constant.get();
+        if (bytes == null) {
+            bytes = write(value);
+            constant.set(bytes);
+        }
+        return bytes; // shared: callers copy it into frames and never change it
+    }
+
+    /** A serializable lambda without captured values: its class alone decides what it writes. */
+    static boolean capturesNothing(Class<?> type) {
+        return type.isSynthetic() && type.getName().contains("$$Lambda")
+                && java.io.Serializable.class.isAssignableFrom(type) && type.getDeclaredFields().length == 0;
+    }
+
+    private byte[] write(Object value) {
         Slot slot = pool.obtain();
         boolean healthy = false;
         try {

@@ -109,6 +109,39 @@ class KryoCodecTest {
         assertThat(copy.call()).isEqualTo("in.csv:4");
     }
 
+    static Integer answer() {
+        return 42;
+    }
+
+    static Task<Integer> capturing(int n) {
+        return () -> n * 2;
+    }
+
+    @Test
+    void aLambdaThatCapturesNothingIsWrittenOncePerClassAndStillRoundTrips() throws Exception {
+        Task<Integer> methodRef = KryoCodecTest::answer;
+        Task<Integer> noCaptures = () -> 7;
+        byte[] first = codec.serialize(methodRef);
+        assertThat(codec.serialize(methodRef)).isSameAs(first);
+        assertThat(codec.serialize(noCaptures)).isSameAs(codec.serialize(noCaptures)).isNotEqualTo(first);
+        assertThat(((Task<?>) codec.deserialize(codec.serialize(methodRef))).call()).isEqualTo(42);
+        assertThat(((Task<?>) codec.deserialize(codec.serialize(noCaptures))).call()).isEqualTo(7);
+        assertThat(KryoCodec.capturesNothing(methodRef.getClass())).isTrue();
+    }
+
+    @Test
+    void lambdasOfOneClassWithDifferentCapturesKeepTheirOwnValues() throws Exception {
+        Task<Integer> two = capturing(1);
+        Task<Integer> six = capturing(3);
+        assertThat(two.getClass()).isSameAs(six.getClass());
+        assertThat(KryoCodec.capturesNothing(two.getClass())).isFalse();
+        assertThat(((Task<?>) codec.deserialize(codec.serialize(two))).call()).isEqualTo(2);
+        assertThat(((Task<?>) codec.deserialize(codec.serialize(six))).call()).isEqualTo(6);
+        // stateless objects that are not lambdas are written each time: their class may write anything
+        assertThat(KryoCodec.capturesNothing(Item.class)).isFalse();
+        assertThat(codec.serialize(new ArrayList<>())).isNotSameAs(codec.serialize(new ArrayList<>()));
+    }
+
     @Test
     void cyclicGraphsRoundTrip() {
         List<Object> self = new ArrayList<>();
