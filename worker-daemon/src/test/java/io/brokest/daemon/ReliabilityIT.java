@@ -60,17 +60,18 @@ class ReliabilityIT {
             CompletableFuture<Void> sixthDone = new CompletableFuture<>();
             CompletableFuture<Void> halfDone = new CompletableFuture<>();
             List<CompletableFuture<long[]>> futures = new ArrayList<>(n);
+            List<CompletableFuture<long[]>> counted = new ArrayList<>(n); // done once its counter callback ran
             for (int i = 0; i < n; i++) {
                 int k = i;
                 CompletableFuture<long[]> f = brokest.queue((Integer x) -> work(x, dir), k);
-                f.whenComplete((v, e) -> {
+                counted.add(f.whenComplete((v, e) -> {
                     int count = completions.incrementAndGet();
                     if (count == n / 6) {
                         sixthDone.complete(null);
                     } else if (count == n / 2) {
                         halfDone.complete(null);
                     }
-                });
+                }));
                 futures.add(f);
             }
             sixthDone.get(60, TimeUnit.SECONDS);
@@ -82,6 +83,8 @@ class ReliabilityIT {
             c2.awaitReady(30_000);
 
             CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).get(120, TimeUnit.SECONDS);
+            // a future's callbacks may still be running when allOf sees it complete
+            CompletableFuture.allOf(counted.toArray(new CompletableFuture<?>[0])).get(30, TimeUnit.SECONDS);
             long detectMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
 
             Map<Long, Integer> byPid = new HashMap<>();
