@@ -83,6 +83,10 @@ public final class Bench implements Callable<Integer> {
     static final List<Layout> LAYOUTS = List.of(new Layout(1, 1), new Layout(2, 1), new Layout(1, 10), new Layout(2, 10));
     static final int IN_FLIGHT = 1_000;
     static final long MAX_RUN_NANOS = TimeUnit.SECONDS.toNanos(3);
+    /** Compiler CPU over all of a layout's JVMs in a one-second warm-up round that counts as quiet. */
+    static final long JIT_QUIET_MILLIS = 20;
+    /** The sleep warm-up stops at this many times the plan's warm-up seconds, quiet or not. */
+    static final int WARM_UP_LIMIT = 2;
 
     static Integer noop() {
         return 0;
@@ -110,7 +114,7 @@ public final class Bench implements Callable<Integer> {
             double rssIdle = rssMegabytes(noopPid);
 
             System.err.println("1/4 sleep tasks ...");
-            results.put("sleepTasks", sleepTasks(plan, oneThread.endpoints(), tenThreads.endpoints()));
+            results.put("sleepTasks", sleepTasks(plan, oneThread, tenThreads));
 
             System.err.println("2/4 no-op tasks and raw JeroMQ ...");
             RssSampler busy = new RssSampler(noopPid);
@@ -139,23 +143,30 @@ public final class Bench implements Callable<Integer> {
 
     // ---- 1. sleep tasks ------------------------------------------------------------------------
 
-    private static List<Map<String, Object>> sleepTasks(Plan plan, List<String> oneThread, List<String> tenThreads)
+    private static List<Map<String, Object>> sleepTasks(Plan plan, LocalDaemons oneThread, LocalDaemons tenThreads)
             throws Exception {
         List<Map<String, Object>> rows = new ArrayList<>();
         for (Layout layout : LAYOUTS) {
-            List<String> endpoints = (layout.threads() == 1 ? oneThread : tenThreads).subList(0, layout.workers());
+            LocalDaemons daemons = layout.threads() == 1 ? oneThread : tenThreads;
+            List<String> endpoints = daemons.endpoints().subList(0, layout.workers());
+            List<Long> pids = new ArrayList<>(daemons.pids().subList(0, layout.workers()));
+            pids.add(ProcessHandle.current().pid());
+            JitActivity jit = new JitActivity(pids);
             try (Brokest brokest = Brokest.connect(endpoints.toArray(new String[0]))) {
                 warmUp(brokest, plan); // the JIT compiles Brokest's paths in client and workers before we time them
-                warmUpSleeps(brokest, layout, plan); // and recompiles them for 10 ms tasks; the credit settles too
+                // and recompiles them for 10 ms tasks (the credit settles too)
+                double warmUpSeconds = warmUpSleeps(brokest, layout, plan, jit);
                 for (int n : plan.sleepCounts()) {
                     double ideal = n * 0.010 / layout.totalThreads();
                     int reps = plan.repsFor(n, ideal);
                     double[] remote = new double[reps];
                     double[] local = new double[reps];
+                    long compilerBefore = jit.compilerMillis();
                     for (int r = 0; r < reps; r++) {
                         remote[r] = remoteSleeps(brokest, n);
                         local[r] = localSleeps(layout.totalThreads(), n);
                     }
+                    long compilerMillis = jit.compilerMillis() - compilerBefore;
                     Map<String, Object> row = new LinkedHashMap<>();
                     row.put("tasks", n);
                     row.put("layout", layout.toString());
@@ -168,6 +179,8 @@ public final class Bench implements Callable<Integer> {
                     row.put("localSeconds", Stats.round(Stats.median(local), 3));
                     row.put("localOverheadPct", Stats.round((Stats.median(local) / ideal - 1) * 100, 2));
                     row.put("differencePp", Stats.round((Stats.median(remote) - Stats.median(local)) / ideal * 100, 2));
+                    row.put("warmUpSeconds", Stats.round(warmUpSeconds, 1));
+                    row.put("jitCpuMsPerRep", JitActivity.available() ? Stats.round((double) compilerMillis / reps, 1) : Double.NaN);
                     rows.add(row);
                     System.err.println("  " + row);
                 }
@@ -178,18 +191,31 @@ public final class Bench implements Callable<Integer> {
     }
 
     /**
-     * The timed workload itself, untimed, remote and local in turns, for the plan's warm-up seconds.
-     * No-op tasks alone leave the JIT work to do: with 10 ms tasks the task threads' path takes other
-     * branches and types, and a worker recompiles about a hundred methods over its first second or two
-     * of them (measured with {@code -Xlog:jit+compilation}), on the cores the timed run needs.
+     * The timed workload itself, untimed, remote and local in turns: for the plan's warm-up seconds at
+     * least, then until a round in which the compiler threads of the client and the layout's daemons
+     * used at most {@link #JIT_QUIET_MILLIS} of CPU, for at most {@link #WARM_UP_LIMIT} times the
+     * plan's seconds. Returns the seconds it took. No-op tasks alone leave the JIT work to do: with
+     * 10 ms tasks the task threads' path takes other branches and types, and C2 goes on compiling it for
+     * 10-20 s at 2,000 tasks a second (measured with {@code -Xlog:jit+compilation}: tier-4 compiles of
+     * Kryo's and Brokest's per-task methods until then), on a core the timed run needs.
      */
-    private static void warmUpSleeps(Brokest brokest, Layout layout, Plan plan) throws Exception {
+    private static double warmUpSleeps(Brokest brokest, Layout layout, Plan plan, JitActivity jit) throws Exception {
         int n = 50 * layout.totalThreads(); // half a second each
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(plan.warmUpSeconds());
+        long start = System.nanoTime();
+        long least = TimeUnit.SECONDS.toNanos(plan.warmUpSeconds());
+        long most = least * WARM_UP_LIMIT;
+        long roundCompiler;
         do {
+            long compilerBefore = jit.compilerMillis();
             remoteSleeps(brokest, n);
             localSleeps(layout.totalThreads(), n);
-        } while (System.nanoTime() - end < 0);
+            roundCompiler = jit.compilerMillis() - compilerBefore;
+        } while (System.nanoTime() - start < least
+                || (roundCompiler > JIT_QUIET_MILLIS && System.nanoTime() - start < most));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.err.printf("  %s: warmed up on 10 ms tasks for %.1f s; the compilers used %d ms in its last round%n",
+                layout, seconds, roundCompiler);
+        return seconds;
     }
 
     private static double remoteSleeps(Brokest brokest, int n) throws Exception {

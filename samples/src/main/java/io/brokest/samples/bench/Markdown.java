@@ -18,14 +18,19 @@ final class Markdown {
                 machine.get("os"), machine.get("loadAverageAtStart")));
 
         out.append("### 1. Tasks that sleep 10 ms (wall time, median of repetitions)\n\n");
-        out.append("| tasks | layout | ideal s | Brokest s | Brokest overhead | local executor s | local overhead | difference |\n");
-        out.append("|---:|---|---:|---:|---:|---:|---:|---:|\n");
+        out.append("| tasks | layout | ideal s | Brokest s | Brokest overhead | local executor s | local overhead | difference "
+                + "| JIT CPU per repetition |\n");
+        out.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Map<String, Object> row : (List<Map<String, Object>>) r.get("sleepTasks")) {
-            out.append(String.format("| %,d | %s | %.3f | %.3f | %.2f %% | %.3f | %.2f %% | %+.2f pp |%n",
+            out.append(String.format("| %,d | %s | %.3f | %.3f | %.2f %% | %.3f | %.2f %% | %+.2f pp | %.0f ms |%n",
                     (int) row.get("tasks"), row.get("layout"), num(row, "idealSeconds"), num(row, "brokestSeconds"),
                     num(row, "brokestOverheadPct"), num(row, "localSeconds"), num(row, "localOverheadPct"),
-                    num(row, "differencePp")));
+                    num(row, "differencePp"), num(row, "jitCpuMsPerRep")));
         }
+        out.append("\nBefore the rows of each layout, its client and daemons ran 10 ms tasks until their JIT compilers "
+                + "went quiet or for twice the plan's warm-up at most (`warmUpSeconds` in the JSON); the last column is "
+                + "the CPU the compilers of all the layout's JVMs still used per timed repetition (remote and local "
+                + "run together).\n");
 
         Map<String, Object> n = (Map<String, Object>) r.get("noop");
         out.append(String.format("%n### 2. No-op tasks (1 worker x 2 threads; frames of %d bytes)%n%n",
