@@ -196,8 +196,9 @@ public final class Bench implements Callable<Integer> {
      * used at most {@link #JIT_QUIET_MILLIS} of CPU, for at most {@link #WARM_UP_LIMIT} times the
      * plan's seconds. Returns the seconds it took. No-op tasks alone leave the JIT work to do: with
      * 10 ms tasks the task threads' path takes other branches and types, and C2 goes on compiling it for
-     * 10-20 s at 2,000 tasks a second (measured with {@code -Xlog:jit+compilation}: tier-4 compiles of
-     * Kryo's and Brokest's per-task methods until then), on a core the timed run needs.
+     * seconds at 2,000 tasks a second: after 2 s of them a probe still saw the daemons' compilers use
+     * 70-100 ms of CPU per 1,000 tasks (tier-4 compiles of Kryo's and Brokest's per-task methods, from
+     * {@code -Xlog:jit+compilation}), on a core the timed run needs; after 20 s, about 1 ms.
      */
     private static double warmUpSleeps(Brokest brokest, Layout layout, Plan plan, JitActivity jit) throws Exception {
         int n = 50 * layout.totalThreads(); // half a second each
@@ -213,7 +214,7 @@ public final class Bench implements Callable<Integer> {
         } while (System.nanoTime() - start < least
                 || (roundCompiler > JIT_QUIET_MILLIS && System.nanoTime() - start < most));
         double seconds = (System.nanoTime() - start) / 1e9;
-        System.err.printf("  %s: warmed up on 10 ms tasks for %.1f s; the compilers used %d ms in its last round%n",
+        System.err.printf("  %s: warmed up on 10 ms tasks for %.1f s; the compilers used %d ms in the last round%n",
                 layout, seconds, roundCompiler);
         return seconds;
     }
