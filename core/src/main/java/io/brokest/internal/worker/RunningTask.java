@@ -18,6 +18,7 @@ final class RunningTask {
     private final AtomicBoolean started = new AtomicBoolean();
     /** Set only by a cancel or timeout: a task that simply finished must never be interrupted. */
     private volatile boolean cancelled;
+    private volatile long startedNanos;
     private volatile Future<?> execution;
     private volatile Future<?> timer;
     /** Runs once when the task ends, however it ends: frees its client's slot. */
@@ -99,7 +100,21 @@ final class RunningTask {
 
     /** The task thread: claims the task before running it. False if it was given back (or already started). */
     boolean markStarted() {
-        return started.compareAndSet(false, true);
+        return markStarted(System.nanoTime());
+    }
+
+    /** As {@link #markStarted()}, at a given {@link System#nanoTime()} (for tests). */
+    boolean markStarted(long nowNanos) {
+        if (!started.compareAndSet(false, true)) {
+            return false;
+        }
+        startedNanos = nowNanos;
+        return true;
+    }
+
+    /** When the task thread started it ({@link System#nanoTime()}), or 0 while it has not (or was given back). */
+    long startedNanos() {
+        return startedNanos;
     }
 
     boolean hasStarted() {

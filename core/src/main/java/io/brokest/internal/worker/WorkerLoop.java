@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
@@ -221,6 +222,7 @@ final class WorkerLoop implements Runnable {
                     break;
                 }
                 outbox.await(nextTick - System.nanoTime());
+                awaitResultsEndingTogether();
                 receiveAll(router);
                 outbox.drain(out -> send(router, out)); // every turn: cheap, and no wake-up can be missed
                 if (taskForThisThread != null && !runTaskHere()) {
@@ -248,6 +250,20 @@ final class WorkerLoop implements Runnable {
             }
         }
         return true;
+    }
+
+    /**
+     * Socket owner: when results are ready and other tasks are about to end, waits for those too, so
+     * that all leave in one burst ({@link ResultBatching}; at most about half a millisecond).
+     */
+    private void awaitResultsEndingTogether() {
+        if (outbox.isEmpty()) {
+            return;
+        }
+        long hold = ResultBatching.holdNanos(sessionsByKey.values(), System.nanoTime());
+        if (hold > 0) {
+            LockSupport.parkNanos(hold);
+        }
     }
 
     /**
