@@ -151,22 +151,30 @@ public final class Bench implements Callable<Integer> {
             List<String> endpoints = daemons.endpoints().subList(0, layout.workers());
             List<Long> pids = new ArrayList<>(daemons.pids().subList(0, layout.workers()));
             pids.add(ProcessHandle.current().pid());
-            JitActivity jit = new JitActivity(pids);
+            ProcessCpu cpu = new ProcessCpu(pids); // the client and the layout's daemons
+            ProcessCpu clientCpu = new ProcessCpu(List.of(ProcessHandle.current().pid()));
             try (Brokest brokest = Brokest.connect(endpoints.toArray(new String[0]))) {
                 warmUp(brokest, plan); // the JIT compiles Brokest's paths in client and workers before we time them
                 // and recompiles them for 10 ms tasks (the credit settles too)
-                double warmUpSeconds = warmUpSleeps(brokest, layout, plan, jit);
+                double warmUpSeconds = warmUpSleeps(brokest, layout, plan, cpu);
                 for (int n : plan.sleepCounts()) {
                     double ideal = n * 0.010 / layout.totalThreads();
                     int reps = plan.repsFor(n, ideal);
                     double[] remote = new double[reps];
                     double[] local = new double[reps];
-                    long compilerBefore = jit.compilerMillis();
+                    long remoteCpuMillis = 0;
+                    long localCpuMillis = 0;
+                    long compilerBefore = cpu.compilerMillis();
                     for (int r = 0; r < reps; r++) {
+                        long before = cpu.totalMillis();
                         remote[r] = remoteSleeps(brokest, n);
+                        remoteCpuMillis += cpu.totalMillis() - before;
+                        before = clientCpu.totalMillis();
                         local[r] = localSleeps(layout.totalThreads(), n);
+                        localCpuMillis += clientCpu.totalMillis() - before;
                     }
-                    long compilerMillis = jit.compilerMillis() - compilerBefore;
+                    long compilerMillis = cpu.compilerMillis() - compilerBefore;
+                    double perTask = 1000.0 / ((double) n * reps); // from ms per run to us per task
                     Map<String, Object> row = new LinkedHashMap<>();
                     row.put("tasks", n);
                     row.put("layout", layout.toString());
@@ -180,7 +188,10 @@ public final class Bench implements Callable<Integer> {
                     row.put("localOverheadPct", Stats.round((Stats.median(local) / ideal - 1) * 100, 2));
                     row.put("differencePp", Stats.round((Stats.median(remote) - Stats.median(local)) / ideal * 100, 2));
                     row.put("warmUpSeconds", Stats.round(warmUpSeconds, 1));
-                    row.put("jitCpuMsPerRep", JitActivity.available() ? Stats.round((double) compilerMillis / reps, 1) : Double.NaN);
+                    boolean measured = ProcessCpu.available();
+                    row.put("brokestCpuMicrosPerTask", measured ? Stats.round(remoteCpuMillis * perTask, 0) : Double.NaN);
+                    row.put("localCpuMicrosPerTask", measured ? Stats.round(localCpuMillis * perTask, 0) : Double.NaN);
+                    row.put("jitCpuMsPerRep", measured ? Stats.round((double) compilerMillis / reps, 1) : Double.NaN);
                     rows.add(row);
                     System.err.println("  " + row);
                 }
@@ -200,17 +211,17 @@ public final class Bench implements Callable<Integer> {
      * 70-100 ms of CPU per 1,000 tasks (tier-4 compiles of Kryo's and Brokest's per-task methods, from
      * {@code -Xlog:jit+compilation}), on a core the timed run needs; after 20 s, about 1 ms.
      */
-    private static double warmUpSleeps(Brokest brokest, Layout layout, Plan plan, JitActivity jit) throws Exception {
+    private static double warmUpSleeps(Brokest brokest, Layout layout, Plan plan, ProcessCpu cpu) throws Exception {
         int n = 50 * layout.totalThreads(); // half a second each
         long start = System.nanoTime();
         long least = TimeUnit.SECONDS.toNanos(plan.warmUpSeconds());
         long most = least * WARM_UP_LIMIT;
         long roundCompiler;
         do {
-            long compilerBefore = jit.compilerMillis();
+            long compilerBefore = cpu.compilerMillis();
             remoteSleeps(brokest, n);
             localSleeps(layout.totalThreads(), n);
-            roundCompiler = jit.compilerMillis() - compilerBefore;
+            roundCompiler = cpu.compilerMillis() - compilerBefore;
         } while (System.nanoTime() - start < least
                 || (roundCompiler > JIT_QUIET_MILLIS && System.nanoTime() - start < most));
         double seconds = (System.nanoTime() - start) / 1e9;

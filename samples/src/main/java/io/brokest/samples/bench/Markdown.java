@@ -19,18 +19,21 @@ final class Markdown {
 
         out.append("### 1. Tasks that sleep 10 ms (wall time, median of repetitions)\n\n");
         out.append("| tasks | layout | ideal s | Brokest s | Brokest overhead | local executor s | local overhead | difference "
-                + "| JIT CPU per repetition |\n");
-        out.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "| CPU per task, Brokest | CPU per task, local | JIT CPU per repetition |\n");
+        out.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Map<String, Object> row : (List<Map<String, Object>>) r.get("sleepTasks")) {
-            out.append(String.format("| %,d | %s | %.3f | %.3f | %.2f %% | %.3f | %.2f %% | %+.2f pp | %.0f ms |%n",
+            out.append(String.format("| %,d | %s | %.3f | %.3f | %.2f %% | %.3f | %.2f %% | %+.2f pp | %.0f us | %.0f us | %.0f ms |%n",
                     (int) row.get("tasks"), row.get("layout"), num(row, "idealSeconds"), num(row, "brokestSeconds"),
                     num(row, "brokestOverheadPct"), num(row, "localSeconds"), num(row, "localOverheadPct"),
-                    num(row, "differencePp"), num(row, "jitCpuMsPerRep")));
+                    num(row, "differencePp"), num(row, "brokestCpuMicrosPerTask"), num(row, "localCpuMicrosPerTask"),
+                    num(row, "jitCpuMsPerRep")));
         }
-        out.append("\nBefore the rows of each layout, its client and daemons ran 10 ms tasks until their JIT compilers "
-                + "went quiet or for twice the plan's warm-up at most (`warmUpSeconds` in the JSON); the last column is "
-                + "the CPU the compilers of all the layout's JVMs still used per timed repetition (remote and local "
-                + "run together).\n");
+        out.append("\nCPU per task is what all the threads of the client and the layout's daemons used in the timed "
+                + "Brokest repetitions, against what this JVM used in the local executor's, per task (10 ms resolution "
+                + "per repetition, from /proc). Before the rows of each layout, its client and daemons ran 10 ms tasks "
+                + "until their JIT compilers went quiet or for twice the plan's warm-up at most (`warmUpSeconds` in the "
+                + "JSON); the last column is the CPU the compilers of all the layout's JVMs still used per timed "
+                + "repetition (remote and local run together).\n");
 
         Map<String, Object> n = (Map<String, Object>) r.get("noop");
         out.append(String.format("%n### 2. No-op tasks (1 worker x 2 threads; frames of %d bytes)%n%n",
