@@ -87,6 +87,8 @@ public final class Bench implements Callable<Integer> {
     static final long JIT_QUIET_MILLIS = 20;
     /** The sleep warm-up stops at this many times the plan's warm-up seconds, quiet or not. */
     static final int WARM_UP_LIMIT = 2;
+    /** Layouts with fewer threads per worker first warm up on 1 ms tasks. */
+    static final int FAST_WARM_UP_BELOW_THREADS = 10;
 
     static Integer noop() {
         return 0;
@@ -94,6 +96,11 @@ public final class Bench implements Callable<Integer> {
 
     static Integer sleep10() throws InterruptedException {
         Thread.sleep(10);
+        return 0;
+    }
+
+    static Integer sleep1() throws InterruptedException {
+        Thread.sleep(1);
         return 0;
     }
 
@@ -210,31 +217,48 @@ public final class Bench implements Callable<Integer> {
      * seconds at 2,000 tasks a second: after 2 s of them a probe still saw the daemons' compilers use
      * 70-100 ms of CPU per 1,000 tasks (tier-4 compiles of Kryo's and Brokest's per-task methods, from
      * {@code -Xlog:jit+compilation}), on a core the timed run needs; after 20 s, about 1 ms.
+     *
+     * <p>A worker of one thread runs only 100 of these tasks a second, so its per-task methods take
+     * minutes to reach C2's thresholds (thousands of calls) and kept compiling through the timed rows:
+     * 0-410 ms of compiler CPU per worker per 1,000 tasks in a probe. Layouts of fewer than
+     * {@link #FAST_WARM_UP_BELOW_THREADS} threads a worker therefore first run 1 ms tasks for the plan's
+     * seconds, ten times the rate, which the same probe saw bring that to 10-160 ms.
      */
     private static double warmUpSleeps(Brokest brokest, Layout layout, Plan plan, ProcessCpu cpu) throws Exception {
-        int n = 50 * layout.totalThreads(); // half a second each
         long start = System.nanoTime();
         long least = TimeUnit.SECONDS.toNanos(plan.warmUpSeconds());
+        if (layout.threads() < FAST_WARM_UP_BELOW_THREADS) {
+            while (System.nanoTime() - start < least) {
+                remoteTasks(brokest, 500, Bench::sleep1);
+            }
+        }
+        double fastSeconds = (System.nanoTime() - start) / 1e9;
+        long tenMsStart = System.nanoTime();
         long most = least * WARM_UP_LIMIT;
+        int n = 50 * layout.totalThreads(); // half a second each
         long roundCompiler;
         do {
             long compilerBefore = cpu.compilerMillis();
             remoteSleeps(brokest, n);
             localSleeps(layout.totalThreads(), n);
             roundCompiler = cpu.compilerMillis() - compilerBefore;
-        } while (System.nanoTime() - start < least
-                || (roundCompiler > JIT_QUIET_MILLIS && System.nanoTime() - start < most));
+        } while (System.nanoTime() - tenMsStart < least
+                || (roundCompiler > JIT_QUIET_MILLIS && System.nanoTime() - tenMsStart < most));
         double seconds = (System.nanoTime() - start) / 1e9;
-        System.err.printf("  %s: warmed up on 10 ms tasks for %.1f s; the compilers used %d ms in the last round%n",
-                layout, seconds, roundCompiler);
+        System.err.printf("  %s: warmed up for %.1f s (%.1f s on 1 ms tasks, then 10 ms tasks); the compilers used"
+                + " %d ms in the last round%n", layout, seconds, fastSeconds, roundCompiler);
         return seconds;
     }
 
     private static double remoteSleeps(Brokest brokest, int n) throws Exception {
+        return remoteTasks(brokest, n, Bench::sleep10);
+    }
+
+    private static double remoteTasks(Brokest brokest, int n, Task<Integer> task) throws Exception {
         long start = System.nanoTime();
         CompletableFuture<?>[] futures = new CompletableFuture<?>[n];
         for (int i = 0; i < n; i++) {
-            futures[i] = brokest.submit(Bench::sleep10);
+            futures[i] = brokest.submit(task);
         }
         CompletableFuture.allOf(futures).get(10, TimeUnit.MINUTES);
         return (System.nanoTime() - start) / 1e9;

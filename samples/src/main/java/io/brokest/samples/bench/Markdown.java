@@ -31,8 +31,9 @@ final class Markdown {
         out.append("\nCPU per task is what all the threads of the client and the layout's daemons used in the timed "
                 + "Brokest repetitions, against what this JVM used in the local executor's, per task (10 ms resolution "
                 + "per repetition, from /proc). Before the rows of each layout, its client and daemons ran 10 ms tasks "
-                + "until their JIT compilers went quiet or for twice the plan's warm-up at most (`warmUpSeconds` in the "
-                + "JSON); the last column is the CPU the compilers of all the layout's JVMs still used per timed "
+                + "until their JIT compilers went quiet or for twice the plan's warm-up at most, after 1 ms tasks for "
+                + "the plan's warm-up on layouts of one thread a worker (`warmUpSeconds` in the JSON, all of it); the "
+                + "last column is the CPU the compilers of all the layout's JVMs still used per timed "
                 + "repetition (remote and local run together).\n");
 
         Map<String, Object> n = (Map<String, Object>) r.get("noop");
