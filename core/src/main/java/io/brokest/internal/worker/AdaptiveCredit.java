@@ -30,7 +30,8 @@ final class AdaptiveCredit {
     private final int basePrefetch;
     private final int maxPrefetch;
     private final int ceiling;
-    private long averageNanos; // guarded by this; 0 until the first task ends
+    /** Written under this; read without it by the socket thread, on every launch and every result. */
+    private volatile long averageNanos; // 0 until the first task ends
     private long averageBytes; // guarded by this
     private int granted; // guarded by this
 
@@ -46,7 +47,7 @@ final class AdaptiveCredit {
     }
 
     /** The moving average of this client's task times here, or 0 before its first task ended. */
-    synchronized long averageNanos() {
+    long averageNanos() {
         return averageNanos;
     }
 
