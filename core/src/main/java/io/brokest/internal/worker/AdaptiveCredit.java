@@ -30,7 +30,10 @@ final class AdaptiveCredit {
     private final int basePrefetch;
     private final int maxPrefetch;
     private final int ceiling;
-    /** Written under this; read without it by the socket thread, on every launch and every result. */
+    /**
+     * Written under this; read without it by the socket thread, on every launch and on every turn
+     * with results to send.
+     */
     private volatile long averageNanos; // 0 until the first task ends
     private long averageBytes; // guarded by this
     private int granted; // guarded by this
