@@ -99,7 +99,10 @@ public final class Bench implements Callable<Integer> {
         return 0;
     }
 
-    /** The one-thread layouts' first warm-up task: the sleep is the workload, like {@link #sleep10}'s, at ten times the rate. */
+    /**
+     * The one-thread layouts' first warm-up task: the sleep is the workload, like {@link #sleep10}'s,
+     * at ten times the rate.
+     */
     static Integer sleep1() throws InterruptedException {
         Thread.sleep(1);
         return 0;
