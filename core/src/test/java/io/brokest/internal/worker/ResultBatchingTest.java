@@ -98,4 +98,24 @@ class ResultBatchingTest {
         assertThat(finished.finish(Message.Result.OK, new byte[0])).isTrue();
         assertThat(hold(now)).isZero();
     }
+
+    @Test
+    void aTaskWaitingToStartIsSeenOnlyForLongTaskClients() {
+        Session tenMs = client(10 * MILLISECOND);
+        assertThat(ResultBatching.taskAboutToStart(sessions)).as("no tasks").isFalse();
+        startedAt(tenMs, T0);
+        assertThat(ResultBatching.taskAboutToStart(sessions)).as("only a running one").isFalse();
+        RunningTask queued = new RunningTask(tenMs, ++nextTaskId, 1);
+        tenMs.running.put(queued.taskId, queued);
+        assertThat(ResultBatching.taskAboutToStart(sessions)).isTrue();
+        assertThat(queued.markStarted(T0 + MILLISECOND)).isTrue();
+        assertThat(ResultBatching.taskAboutToStart(sessions)).as("it started").isFalse();
+
+        sessions.clear();
+        Session noops = client(ResultBatching.MIN_AVERAGE_NANOS - 1);
+        RunningTask waiting = new RunningTask(noops, ++nextTaskId, 1);
+        noops.running.put(waiting.taskId, waiting);
+        assertThat(ResultBatching.taskAboutToStart(sessions)).as("short tasks: their results are sent at once")
+                .isFalse();
+    }
 }
