@@ -54,17 +54,19 @@ final class ResultBatching {
     }
 
     /**
-     * Whether a task of a client whose tasks average {@link #MIN_AVERAGE_NANOS} or more waits here to
-     * start. Then the result that woke the socket thread most likely came from a task thread that is
-     * about to take it, and the socket thread should let that thread go on before it sends (a yield):
-     * woken by the post on the poster's core, it would otherwise preempt the poster. {@code perf sched}
-     * on 1 worker x 1 thread running 10 ms tasks: the socket thread preempted the task thread after
-     * 60 % of its tasks, for 47 us at the median and 117 us on average, which the next task then
-     * started later. Only the socket thread calls this.
+     * Whether a task waits here to start, of a client whose tasks average {@link #MIN_AVERAGE_NANOS} or
+     * more and mostly wait rather than compute ({@link AdaptiveCredit#mostlyWait}). Then the result that
+     * woke the socket thread most likely came from a task thread that is about to take it and soon
+     * blocks in it, and the socket thread should let that thread go on before it sends (a yield): woken
+     * by the post on the poster's core, it would otherwise preempt the poster. {@code perf sched} on 1
+     * worker x 1 thread running 10 ms sleeps: the socket thread preempted the task thread after 52 % of
+     * its tasks, for 74 us on average, by which the next task then started later. A poster that goes on
+     * computing would instead keep the core for a scheduler slice while its result waits, hence the
+     * CPU test. Only the socket thread calls this.
      */
     static boolean taskAboutToStart(Iterable<Session> sessions) {
         for (Session session : sessions) {
-            if (session.credit.averageNanos() < MIN_AVERAGE_NANOS) {
+            if (session.credit.averageNanos() < MIN_AVERAGE_NANOS || !session.credit.mostlyWait()) {
                 continue;
             }
             for (RunningTask task : session.running.values()) {

@@ -100,8 +100,13 @@ class ResultBatchingTest {
     }
 
     @Test
-    void aTaskWaitingToStartIsSeenOnlyForLongTaskClients() {
+    void aTaskWaitingToStartIsSeenOnlyForClientsOfLongTasksThatMostlyWait() {
         Session tenMs = client(10 * MILLISECOND);
+        RunningTask first = new RunningTask(tenMs, ++nextTaskId, 1);
+        tenMs.running.put(first.taskId, first);
+        assertThat(ResultBatching.taskAboutToStart(sessions)).as("CPU time not measured yet").isFalse();
+        tenMs.running.clear();
+        tenMs.credit.recordCpu(MILLISECOND);
         assertThat(ResultBatching.taskAboutToStart(sessions)).as("no tasks").isFalse();
         startedAt(tenMs, T0);
         assertThat(ResultBatching.taskAboutToStart(sessions)).as("only a running one").isFalse();
@@ -113,9 +118,18 @@ class ResultBatchingTest {
 
         sessions.clear();
         Session noops = client(ResultBatching.MIN_AVERAGE_NANOS - 1);
+        noops.credit.recordCpu(0);
         RunningTask waiting = new RunningTask(noops, ++nextTaskId, 1);
         noops.running.put(waiting.taskId, waiting);
         assertThat(ResultBatching.taskAboutToStart(sessions)).as("short tasks: their results are sent at once")
                 .isFalse();
+
+        sessions.clear();
+        Session computing = client(10 * MILLISECOND);
+        computing.credit.recordCpu(9 * MILLISECOND);
+        RunningTask next = new RunningTask(computing, ++nextTaskId, 1);
+        computing.running.put(next.taskId, next);
+        assertThat(ResultBatching.taskAboutToStart(sessions))
+                .as("its poster would go on computing while the result waited").isFalse();
     }
 }
