@@ -12,7 +12,7 @@ package io.brokest.internal.worker;
  * do not fill the worker's memory.
  *
  * <p>Task threads {@link #record} how long each task took (and, for tasks of milliseconds, how much
- * CPU it used: {@link #mostlyWait}); when the credit this implies has moved
+ * CPU it used: {@link #tasksMostlyWait}); when the credit this implies has moved
  * by more than a quarter from the one last granted, or reached its base or its maximum, the caller
  * announces it (a CREDIT message). When the credit drops (the tasks got longer), the worker also gives
  * back the tasks beyond it that have not started ({@code TaskRunner}), so a burst queued while tasks
@@ -70,7 +70,7 @@ final class AdaptiveCredit {
      * Whether this client's tasks spend most of their time waiting (sleeping, on I/O) rather than on the
      * CPU: under half of it, as far as measured. False while unmeasured.
      */
-    boolean mostlyWait() {
+    boolean tasksMostlyWait() {
         long cpu = averageCpuNanos;
         return cpu >= 0 && cpu < averageNanos / 2;
     }
