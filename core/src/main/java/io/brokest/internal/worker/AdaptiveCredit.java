@@ -11,8 +11,7 @@ package io.brokest.internal.worker;
  * queued would hold more than {@link #QUEUED_BYTES} of payload, so short tasks that carry megabytes
  * do not fill the worker's memory.
  *
- * <p>Task threads {@link #record} how long each task took (and, for tasks of milliseconds, how much
- * CPU it used: {@link #tasksMostlyWait}); when the credit this implies has moved
+ * <p>Task threads {@link #record} how long each task took; when the credit this implies has moved
  * by more than a quarter from the one last granted, or reached its base or its maximum, the caller
  * announces it (a CREDIT message). When the credit drops (the tasks got longer), the worker also gives
  * back the tasks beyond it that have not started ({@code TaskRunner}), so a burst queued while tasks
@@ -36,8 +35,6 @@ final class AdaptiveCredit {
      * with results to send.
      */
     private volatile long averageNanos; // 0 until the first task ends
-    /** The moving average of the CPU time those tasks used on their threads, or -1 until measured. */
-    private volatile long averageCpuNanos = -1; // written under this
     private long averageBytes; // guarded by this
     private int granted; // guarded by this
 
@@ -55,24 +52,6 @@ final class AdaptiveCredit {
     /** The moving average of this client's task times here, or 0 before its first task ended. */
     long averageNanos() {
         return averageNanos;
-    }
-
-    /**
-     * A task of this client used {@code cpuNanos} of its thread's CPU time. Measured only where tasks
-     * take milliseconds (it costs two clock reads a task), so absent for others.
-     */
-    synchronized void recordCpu(long cpuNanos) {
-        long sample = Math.max(0, cpuNanos);
-        averageCpuNanos = averageCpuNanos < 0 ? sample : averageCpuNanos + ((sample - averageCpuNanos) >> SHIFT);
-    }
-
-    /**
-     * Whether this client's tasks spend most of their time waiting (sleeping, on I/O) rather than on the
-     * CPU: under half of it, as far as measured. False while unmeasured.
-     */
-    boolean tasksMostlyWait() {
-        long cpu = averageCpuNanos;
-        return cpu >= 0 && cpu < averageNanos / 2;
     }
 
     /** The credit granted so far (announced in WELCOME or CREDIT). */

@@ -14,8 +14,7 @@ package io.brokest.internal.worker;
  * tasks far from their end and tasks of unknown length are answered at once. So are short tasks
  * (under {@link #MIN_AVERAGE_NANOS} on average): their results already leave in bursts, and a wait
  * would be a large part of their round trip. Anything else ready to send (a class request, say) waits
- * as long. When no result is waited for, the socket thread may still yield once first, to the task
- * thread that posted it ({@link #taskAboutToStart}). Only the socket thread calls this.
+ * as long. Only the socket thread calls this.
  */
 final class ResultBatching {
     /** How far ahead an expected end may lie for a result to wait for it. */
@@ -52,30 +51,5 @@ final class ResultBatching {
             }
         }
         return latestEnd == Long.MIN_VALUE ? 0 : Math.max(0, latestEnd) + MARGIN_NANOS;
-    }
-
-    /**
-     * Whether a task waits here to start, of a client whose tasks average {@link #MIN_AVERAGE_NANOS} or
-     * more and mostly wait rather than compute ({@link AdaptiveCredit#tasksMostlyWait}). Then the
-     * result that woke the socket thread most likely came from a task thread that is about to take it
-     * and soon blocks in it, and the socket thread should let that thread go on before it sends (a
-     * yield): woken by the post on the poster's core, it would otherwise preempt the poster. {@code perf sched} on 1
-     * worker x 1 thread running 10 ms sleeps: the socket thread preempted the task thread after 52 % of
-     * its tasks, for 74 us on average, by which the next task then started later. A poster that goes on
-     * computing would instead keep the core for a scheduler slice while its result waits, hence the
-     * CPU test. Only the socket thread calls this.
-     */
-    static boolean taskAboutToStart(Iterable<Session> sessions) {
-        for (Session session : sessions) {
-            if (session.credit.averageNanos() < MIN_AVERAGE_NANOS || !session.credit.tasksMostlyWait()) {
-                continue;
-            }
-            for (RunningTask task : session.running.values()) {
-                if (!task.hasStarted()) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 }

@@ -4,8 +4,6 @@ import io.brokest.TaskSerializationException;
 import io.brokest.internal.serial.KryoCodec;
 import io.brokest.internal.serial.ThrowableCodec;
 import io.brokest.internal.wire.Message;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -39,8 +37,6 @@ final class TaskRunner {
      * over from after a millisecond or two.
      */
     static final long SHORT_TASK_NANOS = 200_000;
-    private static final ThreadMXBean THREAD_CLOCKS = ManagementFactory.getThreadMXBean();
-    private static final boolean CPU_CLOCK = THREAD_CLOCKS.isCurrentThreadCpuTimeSupported();
 
     private final ExecutorService threads;
     private final ScheduledExecutorService timers;
@@ -160,9 +156,6 @@ final class TaskRunner {
         }
         Session session = task.session;
         long startNanos = System.nanoTime();
-        // for tasks of milliseconds, whether they compute or wait (ResultBatching.taskAboutToStart)
-        long startCpu = CPU_CLOCK && session.credit.averageNanos() >= ResultBatching.MIN_AVERAGE_NANOS
-                ? THREAD_CLOCKS.getCurrentThreadCpuTime() : -1;
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(session.loader);
@@ -217,9 +210,6 @@ final class TaskRunner {
         } finally {
             thread.setContextClassLoader(previous);
             Thread.interrupted(); // a late cancel must not leak into the next task on this thread
-            if (startCpu >= 0) {
-                session.credit.recordCpu(THREAD_CLOCKS.getCurrentThreadCpuTime() - startCpu);
-            }
             recordTaskTime(session, System.nanoTime() - startNanos, payload.length);
         }
     }

@@ -254,8 +254,7 @@ final class WorkerLoop implements Runnable {
 
     /**
      * Socket owner: when results are ready and other tasks are about to end, waits for those too, so
-     * that all leave in one burst ({@link ResultBatching}; at most about half a millisecond). Otherwise,
-     * when a task waits to start, lets the task thread that posted the result take it first.
+     * that all leave in one burst ({@link ResultBatching}; at most about half a millisecond).
      */
     private void awaitResultsEndingTogether() {
         if (outbox.isEmpty()) {
@@ -266,10 +265,6 @@ final class WorkerLoop implements Runnable {
             // a timed wait, not a wake-up per result: waking for each one is the cost the burst saves; at
             // worst a result that came early waits until the window's end, 0.6 ms
             LockSupport.parkNanos(hold);
-        } else if (ResultBatching.taskAboutToStart(sessionsByKey.values())) {
-            // the poster is about to start its next task: let it, rather than make it wait while this
-            // thread sends (if it runs on the other core, or nothing else is runnable, this returns at once)
-            Thread.yield();
         }
     }
 

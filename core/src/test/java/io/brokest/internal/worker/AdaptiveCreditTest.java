@@ -87,17 +87,4 @@ class AdaptiveCreditTest {
         }
         assertThat(credit.granted()).isEqualTo(10);
     }
-
-    @Test
-    void tasksMostlyWaitWhenUnderHalfTheirTimeIsCpu() {
-        AdaptiveCredit credit = new AdaptiveCredit(2, 4, 1000, 10_000);
-        credit.record(10_000_000, 100);
-        assertThat(credit.tasksMostlyWait()).as("not measured").isFalse();
-        credit.recordCpu(1_000_000);
-        assertThat(credit.tasksMostlyWait()).isTrue();
-        for (int i = 0; i < 40; i++) {
-            credit.recordCpu(9_000_000); // the tasks became CPU-bound: the average follows
-        }
-        assertThat(credit.tasksMostlyWait()).isFalse();
-    }
 }

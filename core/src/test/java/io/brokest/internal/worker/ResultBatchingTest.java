@@ -98,38 +98,4 @@ class ResultBatchingTest {
         assertThat(finished.finish(Message.Result.OK, new byte[0])).isTrue();
         assertThat(hold(now)).isZero();
     }
-
-    @Test
-    void aTaskWaitingToStartIsSeenOnlyForClientsOfLongTasksThatMostlyWait() {
-        Session tenMs = client(10 * MILLISECOND);
-        RunningTask first = new RunningTask(tenMs, ++nextTaskId, 1);
-        tenMs.running.put(first.taskId, first);
-        assertThat(ResultBatching.taskAboutToStart(sessions)).as("CPU time not measured yet").isFalse();
-        tenMs.running.clear();
-        tenMs.credit.recordCpu(MILLISECOND);
-        assertThat(ResultBatching.taskAboutToStart(sessions)).as("no tasks").isFalse();
-        startedAt(tenMs, T0);
-        assertThat(ResultBatching.taskAboutToStart(sessions)).as("only a running one").isFalse();
-        RunningTask queued = new RunningTask(tenMs, ++nextTaskId, 1);
-        tenMs.running.put(queued.taskId, queued);
-        assertThat(ResultBatching.taskAboutToStart(sessions)).isTrue();
-        assertThat(queued.markStarted(T0 + MILLISECOND)).isTrue();
-        assertThat(ResultBatching.taskAboutToStart(sessions)).as("it started").isFalse();
-
-        sessions.clear();
-        Session noops = client(ResultBatching.MIN_AVERAGE_NANOS - 1);
-        noops.credit.recordCpu(0);
-        RunningTask waiting = new RunningTask(noops, ++nextTaskId, 1);
-        noops.running.put(waiting.taskId, waiting);
-        assertThat(ResultBatching.taskAboutToStart(sessions)).as("short tasks: their results are sent at once")
-                .isFalse();
-
-        sessions.clear();
-        Session computing = client(10 * MILLISECOND);
-        computing.credit.recordCpu(9 * MILLISECOND);
-        RunningTask next = new RunningTask(computing, ++nextTaskId, 1);
-        computing.running.put(next.taskId, next);
-        assertThat(ResultBatching.taskAboutToStart(sessions))
-                .as("its poster would go on computing while the result waited").isFalse();
-    }
 }
