@@ -34,12 +34,18 @@ import org.zeromq.ZMQ;
  *   <li>{@code zmq.ZMQ.poll} allocates a map and re-registers every key on each call, and the inproc
  *       wake-up cost a command, a signaler write and a pipe read per post.</li>
  * </ul>
- * Posting now costs at most one {@link Selector#wakeup()} per burst (coalesced by a flag); readiness
- * of ZeroMQ sockets comes from {@code ZMQ_EVENTS}, which is cheap and exact.
+ * Posting costs a {@link Selector#wakeup()} only while the owner waits (or is about to): a flag the
+ * owner raises before it selects and lowers when it wakes. Posts while it works cost none, however
+ * many. Readiness of ZeroMQ sockets comes from {@code ZMQ_EVENTS}, which is cheap and exact.
  */
 public final class Mailbox<T> implements AutoCloseable {
     private final Queue<T> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean signalled = new AtomicBoolean();
+    /**
+     * Raised by the owner before it waits, lowered when it wakes; the first post that sees it raised
+     * wakes it. Raised before the owner looks at the queue a last time, and the queue written before
+     * a poster reads it, so either the owner sees the item or the poster sees the flag.
+     */
+    private final AtomicBoolean ownerWaiting = new AtomicBoolean();
     private final Selector selector;
     private final List<ZMQ.Socket> sockets = new ArrayList<>(); // owner only
     private volatile boolean closed;
@@ -55,7 +61,7 @@ public final class Mailbox<T> implements AutoCloseable {
     /** Adds an item and wakes the owner. Safe from any thread, including interrupted ones. */
     public void post(T item) {
         queue.add(item);
-        if (signalled.compareAndSet(false, true)) {
+        if (ownerWaiting.get() && ownerWaiting.compareAndSet(true, false)) {
             wakeUp();
         }
     }
@@ -151,6 +157,11 @@ public final class Mailbox<T> implements AutoCloseable {
                 }
             }
             int selected;
+            ownerWaiting.set(true);
+            if (!queue.isEmpty()) {
+                ownerWaiting.set(false);
+                return; // posted since ready() looked, without waking us
+            }
             if (socketLock != null) {
                 socketLock.unlock();
             }
@@ -160,6 +171,7 @@ public final class Mailbox<T> implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             } finally {
+                ownerWaiting.set(false);
                 if (socketLock != null) {
                     socketLock.lock();
                 }
@@ -172,9 +184,8 @@ public final class Mailbox<T> implements AutoCloseable {
         }
     }
 
-    /** Owner only: clears the wake-up and hands every waiting item to the consumer. */
+    /** Owner only: hands every waiting item to the consumer. */
     public void drain(Consumer<T> consumer) {
-        signalled.set(false);
         T item;
         while ((item = queue.poll()) != null) {
             consumer.accept(item);

@@ -1,0 +1,70 @@
+package io.brokest.internal.util;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class MailboxTest {
+    private static final long LONG_WAIT = TimeUnit.SECONDS.toNanos(10);
+
+    private final Mailbox<Integer> mailbox = new Mailbox<>();
+
+    @AfterEach
+    void close() {
+        mailbox.close();
+    }
+
+    @Test
+    void everyPostWakesAnOwnerWaitingForIt() throws Exception {
+        int rounds = 2_000;
+        Semaphore consumed = new Semaphore(1);
+        AtomicReference<Throwable> posterFailed = new AtomicReference<>();
+        Thread poster = new Thread(() -> {
+            try {
+                for (int i = 0; i < rounds; i++) {
+                    consumed.acquire(); // races the owner's next await: before, during or after it
+                    mailbox.post(i);
+                }
+            } catch (Throwable t) {
+                posterFailed.set(t);
+            }
+        });
+        poster.start();
+        List<Integer> received = new ArrayList<>();
+        long slowest = 0;
+        while (received.size() < rounds) {
+            long start = System.nanoTime();
+            mailbox.await(LONG_WAIT);
+            slowest = Math.max(slowest, System.nanoTime() - start);
+            int before = received.size();
+            mailbox.drain(received::add);
+            consumed.release(received.size() - before);
+            assertThat(slowest).as("a lost wake-up leaves the owner waiting for its whole timeout")
+                    .isLessThan(LONG_WAIT / 2);
+        }
+        poster.join();
+        assertThat(posterFailed.get()).isNull();
+        assertThat(received).hasSize(rounds).isSorted();
+    }
+
+    @Test
+    void postsWhileTheOwnerWorksLeaveNoWakeUpBehind() {
+        mailbox.post(1);
+        mailbox.await(LONG_WAIT); // returns at once: an item waits
+        mailbox.drain(item -> { });
+        mailbox.post(2); // the owner is working, not waiting: nothing to wake
+        mailbox.drain(item -> { });
+
+        long wait = TimeUnit.MILLISECONDS.toNanos(200);
+        long start = System.nanoTime();
+        mailbox.await(wait);
+        assertThat(System.nanoTime() - start).as("a stale wake-up would end this wait at once")
+                .isGreaterThanOrEqualTo(wait * 3 / 4);
+    }
+}
