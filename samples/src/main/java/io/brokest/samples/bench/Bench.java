@@ -164,10 +164,11 @@ public final class Bench implements Callable<Integer> {
             pids.add(ProcessHandle.current().pid());
             ProcessCpu cpu = new ProcessCpu(pids); // the client and the layout's daemons
             ProcessCpu clientCpu = new ProcessCpu(List.of(ProcessHandle.current().pid()));
+            ExecutorService pool = localPool(layout.totalThreads());
             try (Brokest brokest = Brokest.connect(endpoints.toArray(new String[0]))) {
                 warmUp(brokest, plan); // the JIT compiles Brokest's paths in client and workers before we time them
                 // and recompiles them for 10 ms tasks (the credit settles too)
-                double warmUpSeconds = warmUpSleeps(brokest, layout, plan, cpu);
+                double warmUpSeconds = warmUpSleeps(brokest, layout, plan, cpu, pool);
                 for (int n : plan.sleepCounts()) {
                     double ideal = n * 0.010 / layout.totalThreads();
                     int reps = plan.repsFor(n, ideal);
@@ -181,7 +182,7 @@ public final class Bench implements Callable<Integer> {
                         remote[r] = remoteSleeps(brokest, n);
                         remoteCpuMillis += cpu.totalMillis() - before;
                         before = clientCpu.totalMillis();
-                        local[r] = localSleeps(layout.totalThreads(), n);
+                        local[r] = localSleeps(pool, n);
                         localCpuMillis += clientCpu.totalMillis() - before;
                     }
                     long compilerMillis = cpu.compilerMillis() - compilerBefore;
@@ -206,6 +207,8 @@ public final class Bench implements Callable<Integer> {
                     rows.add(row);
                     System.err.println("  " + row);
                 }
+            } finally {
+                stop(pool);
             }
         }
         rows.sort((a, b) -> Integer.compare((int) a.get("tasks"), (int) b.get("tasks")));
@@ -228,7 +231,8 @@ public final class Bench implements Callable<Integer> {
      * {@link #FAST_WARM_UP_BELOW_THREADS} threads a worker therefore first run 1 ms tasks for the plan's
      * seconds, ten times the rate, which the same probe saw bring that to 10-160 ms.
      */
-    private static double warmUpSleeps(Brokest brokest, Layout layout, Plan plan, ProcessCpu cpu) throws Exception {
+    private static double warmUpSleeps(Brokest brokest, Layout layout, Plan plan, ProcessCpu cpu, ExecutorService pool)
+            throws Exception {
         long start = System.nanoTime();
         long least = TimeUnit.SECONDS.toNanos(plan.warmUpSeconds());
         if (layout.threads() < FAST_WARM_UP_BELOW_THREADS) {
@@ -244,7 +248,7 @@ public final class Bench implements Callable<Integer> {
         do {
             long compilerBefore = cpu.compilerMillis();
             remoteSleeps(brokest, n);
-            localSleeps(layout.totalThreads(), n);
+            localSleeps(pool, n);
             roundCompiler = cpu.compilerMillis() - compilerBefore;
         } while (System.nanoTime() - tenMsStart < least
                 || (roundCompiler > JIT_QUIET_MILLIS && System.nanoTime() - tenMsStart < most));
@@ -268,27 +272,38 @@ public final class Bench implements Callable<Integer> {
         return (System.nanoTime() - start) / 1e9;
     }
 
-    private static double localSleeps(int threads, int n) throws Exception {
+    /**
+     * The local executor of a layout: created once and warmed up with Brokest, as a long-running
+     * application's pool would be, just as the worker daemons' task threads are. A new pool per
+     * repetition (as before) ran each timed repetition on new threads: about 100 page faults on their
+     * stacks inside the timed region (counted from /proc/self/stat), 5-9 us each on this VM, which
+     * Brokest's warm task threads did not pay.
+     */
+    private static ExecutorService localPool(int threads) {
         ThreadPoolExecutor pool = (ThreadPoolExecutor) Executors.newFixedThreadPool(threads);
         pool.prestartAllCoreThreads();
-        try {
-            long start = System.nanoTime();
-            List<Future<Integer>> futures = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                futures.add(pool.submit(Bench::sleep10));
-            }
-            for (Future<Integer> f : futures) {
-                f.get();
-            }
-            return (System.nanoTime() - start) / 1e9;
-        } finally {
-            pool.shutdownNow();
-            // on the VM measured, each thread's exit cost 0.1-0.4 ms of CPU: let them all happen before
-            // the next timed Brokest repetition starts, not during it
-            if (!pool.awaitTermination(10, TimeUnit.SECONDS)) {
-                System.err.println("  warning: the local executor's threads did not stop within 10 s");
-            }
+        return pool;
+    }
+
+    private static void stop(ExecutorService pool) throws InterruptedException {
+        pool.shutdownNow();
+        // on the VM measured, each thread's exit cost 0.1-0.4 ms of CPU: let them all happen before the
+        // next layout's daemons are timed, not during it
+        if (!pool.awaitTermination(10, TimeUnit.SECONDS)) {
+            System.err.println("  warning: the local executor's threads did not stop within 10 s");
         }
+    }
+
+    private static double localSleeps(ExecutorService pool, int n) throws Exception {
+        long start = System.nanoTime();
+        List<Future<Integer>> futures = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            futures.add(pool.submit(Bench::sleep10));
+        }
+        for (Future<Integer> f : futures) {
+            f.get();
+        }
+        return (System.nanoTime() - start) / 1e9;
     }
 
     // ---- 2. no-op tasks and the baselines --------------------------------------------------------
