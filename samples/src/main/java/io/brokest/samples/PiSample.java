@@ -2,6 +2,7 @@ package io.brokest.samples;
 
 import io.brokest.Brokest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -43,21 +44,39 @@ public final class PiSample {
         return 4.0 * inside / (perTask * tasks);
     }
 
-    /** Runs the estimate on the first worker alone, then on all, and prints the speed-up. */
+    /** How often each layout is timed; the median is printed. */
+    static final int REPETITIONS = 3;
+
+    /**
+     * Runs the estimate on the first worker alone, then on all, and prints the speed-up. Every worker
+     * runs a share of darts first, alone, so that the JIT has compiled the dart loop on each before
+     * anything is timed: otherwise the first worker's timed run also pays for its compiles, and the
+     * speed-up came out above the number of workers.
+     */
     public static void run(List<String> endpoints, long darts, int tasks) {
+        for (String endpoint : endpoints) {
+            try (Brokest one = Brokest.connect(endpoint)) {
+                estimate(one, darts / 10, tasks);
+            }
+        }
         double oneWorkerSeconds = 0;
         for (int workers : new int[] {1, endpoints.size()}) {
             try (Brokest brokest = Brokest.connect(endpoints.subList(0, workers).toArray(new String[0]))) {
-                estimate(brokest, darts / 20, tasks); // warm-up: loads the classes and lets the JIT compile
-                long start = System.nanoTime();
-                double pi = estimate(brokest, darts, tasks);
-                double seconds = (System.nanoTime() - start) / 1e9;
-                if (workers == 1) {
-                    oneWorkerSeconds = seconds;
+                double[] seconds = new double[REPETITIONS];
+                double pi = 0;
+                for (int r = 0; r < REPETITIONS; r++) {
+                    long start = System.nanoTime();
+                    pi = estimate(brokest, darts, tasks);
+                    seconds[r] = (System.nanoTime() - start) / 1e9;
                 }
-                System.out.printf("%d worker%s  pi ~ %.6f (error %.1e)  %.2f s  %,.0f darts/s  speed-up x%.2f%n",
-                        workers, workers == 1 ? " " : "s", pi, Math.abs(pi - Math.PI), seconds, darts / seconds,
-                        oneWorkerSeconds / seconds);
+                Arrays.sort(seconds);
+                double median = seconds[REPETITIONS / 2];
+                if (workers == 1) {
+                    oneWorkerSeconds = median;
+                }
+                System.out.printf("%d worker%s  pi ~ %.6f (error %.1e)  %.2f s (median of %d)  %,.0f darts/s  speed-up x%.2f%n",
+                        workers, workers == 1 ? " " : "s", pi, Math.abs(pi - Math.PI), median, REPETITIONS,
+                        darts / median, oneWorkerSeconds / median);
             }
             if (endpoints.size() == 1) {
                 break;
