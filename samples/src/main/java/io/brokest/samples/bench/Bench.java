@@ -280,7 +280,7 @@ public final class Bench implements Callable<Integer> {
     }
 
     /**
-     * The local executor of a layout: created once and warmed up with Brokest, as a long-running
+     * A local executor, of a layout or of the no-op rows: created once and warmed up, as a long-running
      * application's pool would be, just as the worker daemons' task threads are. A new pool per
      * repetition (as before) ran each timed repetition on new threads: about 100 page faults on their
      * stacks inside the timed region (counted from /proc/self/stat), 5-9 us each on this VM, which
@@ -294,8 +294,8 @@ public final class Bench implements Callable<Integer> {
 
     private static void stop(ExecutorService pool) throws InterruptedException {
         pool.shutdownNow();
-        // on the VM measured, each thread's exit cost 0.1-0.4 ms of CPU: let them all happen before the
-        // next layout's daemons are timed, not during it
+        // on the VM measured, each thread's exit cost 0.1-0.4 ms of CPU: let them all happen before
+        // anything else is timed, not during it
         if (!pool.awaitTermination(10, TimeUnit.SECONDS)) {
             System.err.println("  warning: the local executor's threads did not stop within 10 s");
         }
@@ -499,7 +499,7 @@ public final class Bench implements Callable<Integer> {
     /** The same no-op on a local two-thread executor: latency and rate with 1,000 in flight. */
     private static Map<String, Object> localNoops(Plan plan) throws Exception {
         Map<String, Object> out = new LinkedHashMap<>();
-        ExecutorService pool = Executors.newFixedThreadPool(2);
+        ExecutorService pool = localPool(2);
         try {
             double[] p50 = new double[plan.reps()];
             double[] rate = new double[plan.reps()];
@@ -529,7 +529,7 @@ public final class Bench implements Callable<Integer> {
             out.put("localP50Micros", Stats.round(Stats.median(p50), 1));
             out.put("localTasksPerSecond", Math.round(Stats.median(rate)));
         } finally {
-            pool.shutdownNow();
+            stop(pool);
         }
         return out;
     }
