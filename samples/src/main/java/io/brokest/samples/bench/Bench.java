@@ -94,6 +94,9 @@ public final class Bench implements Callable<Integer> {
     static final long JIT_QUIET_MILLIS = 20;
     /** The sleep warm-up stops at this many times the plan's warm-up seconds, quiet or not. */
     static final int WARM_UP_LIMIT = 2;
+    /** The sleep rows that also measure the transport floor ({@link TransportFloor}): short, many threads. */
+    static final int FLOOR_TASKS = 1_000;
+    static final int FLOOR_MIN_THREADS = 10;
     /** Layouts with fewer threads per worker first warm up on 1 ms tasks. */
     static final int FAST_WARM_UP_BELOW_THREADS = 10;
 
@@ -132,7 +135,7 @@ public final class Bench implements Callable<Integer> {
             double rssIdle = rssMegabytes(noopPid);
 
             System.err.println("1/4 sleep tasks ...");
-            results.put("sleepTasks", sleepTasks(plan, oneThread, tenThreads));
+            results.put("sleepTasks", sleepTasks(plan, oneThread, tenThreads, echo.endpoints().get(0)));
 
             System.err.println("2/4 no-op tasks and raw JeroMQ ...");
             RssSampler busy = new RssSampler(noopPid);
@@ -161,8 +164,8 @@ public final class Bench implements Callable<Integer> {
 
     // ---- 1. sleep tasks ------------------------------------------------------------------------
 
-    private static List<Map<String, Object>> sleepTasks(Plan plan, LocalDaemons oneThread, LocalDaemons tenThreads)
-            throws Exception {
+    private static List<Map<String, Object>> sleepTasks(Plan plan, LocalDaemons oneThread, LocalDaemons tenThreads,
+                                                        String echoEndpoint) throws Exception {
         List<Map<String, Object>> rows = new ArrayList<>();
         for (Layout layout : LAYOUTS) {
             LocalDaemons daemons = layout.threads() == 1 ? oneThread : tenThreads;
@@ -181,16 +184,27 @@ public final class Bench implements Callable<Integer> {
                     int reps = plan.repsFor(n, ideal);
                     double[] remote = new double[reps];
                     double[] local = new double[reps];
+                    boolean withFloor = n == FLOOR_TASKS && layout.threads() >= FLOOR_MIN_THREADS;
+                    double[] floor = new double[withFloor ? reps : 0];
                     long remoteCpuMillis = 0;
                     long localCpuMillis = 0;
                     long compilerBefore = cpu.compilerMillis();
-                    for (int r = 0; r < reps; r++) {
-                        long before = cpu.totalMillis();
-                        remote[r] = remoteSleeps(brokest, n);
-                        remoteCpuMillis += cpu.totalMillis() - before;
-                        before = clientCpu.totalMillis();
-                        local[r] = localSleeps(pool, n);
-                        localCpuMillis += clientCpu.totalMillis() - before;
+                    try (TransportFloor transport = withFloor ? new TransportFloor(echoEndpoint, submitFrameBytes()) : null) {
+                        if (withFloor) {
+                            transport.warmUp(TimeUnit.SECONDS.toMillis(plan.warmUpSeconds()) / 2);
+                            localSleepsWithRoundTrips(pool, n, transport);
+                        }
+                        for (int r = 0; r < reps; r++) {
+                            long before = cpu.totalMillis();
+                            remote[r] = remoteSleeps(brokest, n);
+                            remoteCpuMillis += cpu.totalMillis() - before;
+                            before = clientCpu.totalMillis();
+                            local[r] = localSleeps(pool, n);
+                            localCpuMillis += clientCpu.totalMillis() - before;
+                            if (withFloor) {
+                                floor[r] = localSleepsWithRoundTrips(pool, n, transport);
+                            }
+                        }
                     }
                     long compilerMillis = cpu.compilerMillis() - compilerBefore;
                     double perTask = 1000.0 / ((double) n * reps); // from ms per run to us per task
@@ -206,6 +220,8 @@ public final class Bench implements Callable<Integer> {
                     row.put("localSeconds", Stats.round(Stats.median(local), 3));
                     row.put("localOverheadPct", Stats.round((Stats.median(local) / ideal - 1) * 100, 2));
                     row.put("differencePp", Stats.round((Stats.median(remote) - Stats.median(local)) / ideal * 100, 2));
+                    row.put("transportFloorPp", withFloor
+                            ? Stats.round((Stats.median(floor) - Stats.median(local)) / ideal * 100, 2) : Double.NaN);
                     row.put("warmUpSeconds", Stats.round(warmUpSeconds, 1));
                     boolean measured = ProcessCpu.available();
                     row.put("brokestCpuMicrosPerTask", measured ? Stats.round(remoteCpuMillis * perTask, 0) : Double.NaN);
@@ -299,6 +315,32 @@ public final class Bench implements Callable<Integer> {
         if (!pool.awaitTermination(10, TimeUnit.SECONDS)) {
             System.err.println("  warning: the local executor's threads did not stop within 10 s");
         }
+    }
+
+    /**
+     * The local executor's run again, each task owing one raw JeroMQ round trip when it ends
+     * ({@link TransportFloor}); timed until the last round trip is back, as a remote run is timed until
+     * the last result is.
+     */
+    private static double localSleepsWithRoundTrips(ExecutorService pool, int n, TransportFloor transport)
+            throws Exception {
+        long owedBefore = transport.roundTrips();
+        long start = System.nanoTime();
+        List<Future<Integer>> futures = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            futures.add(pool.submit(() -> {
+                Thread.sleep(10);
+                transport.taskEnded();
+                return 0;
+            }));
+        }
+        for (Future<Integer> f : futures) {
+            f.get();
+        }
+        if (!transport.awaitRoundTrips(owedBefore + n, TimeUnit.MINUTES.toMillis(1))) {
+            throw new IllegalStateException("the transport floor's round trips did not complete within a minute");
+        }
+        return (System.nanoTime() - start) / 1e9;
     }
 
     private static double localSleeps(ExecutorService pool, int n) throws Exception {

@@ -35,6 +35,18 @@ final class Markdown {
                 + "the plan's warm-up on layouts of one thread a worker (`warmUpSeconds` in the JSON, all of it); the "
                 + "last column is the CPU the compilers of all the layout's JVMs still used per timed "
                 + "repetition (remote and local run together).\n");
+        StringBuilder floors = new StringBuilder();
+        for (Map<String, Object> row : (List<Map<String, Object>>) r.get("sleepTasks")) {
+            if (!Double.isNaN(num(row, "transportFloorPp"))) {
+                floors.append(String.format("%s%s: %+.2f pp", floors.length() == 0 ? "" : "; ", row.get("layout"),
+                        num(row, "transportFloorPp")));
+            }
+        }
+        if (floors.length() > 0) {
+            out.append(String.format("%nTransport floor, 1,000 tasks (the same local executor, each task followed by "
+                    + "one raw JeroMQ round trip to the echo server, timed until the last is back; the least any "
+                    + "ZeroMQ-based remote executor adds, in points over the local executor alone): %s.%n", floors));
+        }
 
         Map<String, Object> n = (Map<String, Object>) r.get("noop");
         out.append(String.format("%n### 2. No-op tasks (1 worker x 2 threads; frames of %d bytes)%n%n",
