@@ -8,6 +8,7 @@ import io.brokest.BrokestException;
 import io.brokest.RemoteTaskException;
 import io.brokest.Task;
 import io.brokest.TaskSerializationException;
+import io.brokest.internal.wire.Protocol;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
@@ -201,7 +202,7 @@ class RemoteWorkerIT {
                 random.nextBytes(junk);
                 if (i % 3 == 0 && junk.length > 3) {
                     junk[0] = (byte) 0xB7; // a plausible header with a broken body
-                    junk[1] = 1;
+                    junk[1] = (byte) Protocol.VERSION;
                     junk[2] = (byte) (1 + random.nextInt(10));
                 }
                 dealer.send(junk, ZMQ.DONTWAIT);

@@ -8,7 +8,9 @@ import io.brokest.internal.wire.MalformedMessageException;
 import io.brokest.internal.wire.Message;
 import io.brokest.internal.wire.Protocol;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -34,11 +36,17 @@ import zmq.ZError;
  */
 final class ClientAgent implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(ClientAgent.class);
+    /** Bounds on one message of several SUBMITs; a bigger frame goes alone. */
+    static final int MAX_FRAMES_PER_MESSAGE = 64;
+    static final int MAX_BATCH_BYTES = 256 * 1024;
 
     private final ClientConfig config;
     private final ZContext context;
     private final Mailbox<Command> mailbox;
     private final Dispatcher dispatcher = new Dispatcher();
+    /** Agent only: the tasks {@link #queueTask} collected this turn, by worker, and a message's frames. */
+    private final Map<WorkerLink, List<TaskHandle>> queuedTasks = new LinkedHashMap<>();
+    private final List<byte[]> frames = new ArrayList<>();
     private final Completer completer;
     private final ClassServer classServer;
     private final ExecutorService classThreads;
@@ -104,7 +112,8 @@ final class ClientAgent implements Runnable {
                 completer.flush();
                 mailbox.drain(this::execute); // every turn: cheap, and no wake-up can be missed
                 if (running) {
-                    dispatcher.dispatch(this::sendTask);
+                    dispatcher.dispatch(this::queueTask);
+                    sendQueuedTasks();
                 }
                 long now = System.nanoTime();
                 if (now - nextTick >= 0) {
@@ -284,19 +293,26 @@ final class ClientAgent implements Runnable {
             if (frame == null) {
                 return;
             }
-            while (link.socket.hasReceiveMore()) {
-                link.socket.recv(ZMQ.DONTWAIT);
-            }
             link.lastHeardNanos = System.nanoTime();
-            Message message;
-            try {
-                message = Protocol.decode(frame);
-            } catch (MalformedMessageException e) {
-                LOG.warn("dropped a malformed message from {}: {}", link, e.getMessage());
-                continue;
+            ZMQ.Socket socket = link.socket;
+            // a message carries one or more frames, each a whole Brokest message (see Protocol); the
+            // rest of one is dropped if handling a frame closed its socket
+            while (frame != null) {
+                handleFrame(link, frame);
+                frame = link.socket == socket && socket.hasReceiveMore() ? socket.recv(ZMQ.DONTWAIT) : null;
             }
-            handle(link, message);
         }
+    }
+
+    private void handleFrame(WorkerLink link, byte[] frame) {
+        Message message;
+        try {
+            message = Protocol.decode(frame);
+        } catch (MalformedMessageException e) {
+            LOG.warn("dropped a malformed message from {}: {}", link, e.getMessage());
+            return;
+        }
+        handle(link, message);
     }
 
     private void handle(WorkerLink link, Message message) {
@@ -359,13 +375,68 @@ final class ClientAgent implements Runnable {
         completer.complete(task, result);
     }
 
-    private void sendTask(WorkerLink link, TaskHandle task) {
+    /** Agent only: a task the dispatcher gave a worker this turn, for {@link #sendQueuedTasks}. */
+    private void queueTask(WorkerLink link, TaskHandle task) {
+        queuedTasks.computeIfAbsent(link, l -> new ArrayList<>()).add(task);
+    }
+
+    /**
+     * Agent only: sends the tasks queued this turn, those for one worker as one ZeroMQ message of
+     * several frames (see {@code Protocol}; bounded like the worker's results), which costs the JeroMQ
+     * I/O threads of both ends one wake-up instead of one per task. A message the socket refuses (no
+     * connection) puts its tasks back at the front of the queue, in order, for the next turn.
+     */
+    private void sendQueuedTasks() {
+        if (queuedTasks.isEmpty()) {
+            return;
+        }
+        boolean tookBack = false;
+        for (Map.Entry<WorkerLink, List<TaskHandle>> entry : queuedTasks.entrySet()) {
+            WorkerLink link = entry.getKey();
+            List<TaskHandle> tasks = entry.getValue();
+            int from = 0;
+            while (from < tasks.size()) {
+                frames.clear();
+                int bytes = 0;
+                int to = from;
+                while (to < tasks.size() && frames.size() < MAX_FRAMES_PER_MESSAGE) {
+                    byte[] frame = submitFrame(tasks.get(to));
+                    if (!frames.isEmpty() && bytes + frame.length > MAX_BATCH_BYTES) {
+                        break;
+                    }
+                    frames.add(frame);
+                    bytes += frame.length;
+                    to++;
+                }
+                if (!send(link, frames)) {
+                    for (int i = tasks.size() - 1; i >= from; i--) {
+                        dispatcher.takeBack(link, tasks.get(i)); // to the front, so in reverse
+                    }
+                    link.state = WorkerLink.State.CONNECTING; // until it says WELCOME again
+                    tookBack = true;
+                    break;
+                }
+                from = to;
+            }
+        }
+        queuedTasks.clear();
+        if (tookBack) {
+            mailbox.wakeUp(); // another worker may take them: turn again at once
+        }
+    }
+
+    private static byte[] submitFrame(TaskHandle task) {
         long timeout = 0;
         if (task.deadlineNanos != Long.MAX_VALUE) {
             // rounded up, so the worker's timer never fires before the client's deadline
             timeout = Math.max(1, TimeUnit.NANOSECONDS.toMillis(task.deadlineNanos - System.nanoTime() + 999_999));
         }
-        byte[] frame = Protocol.encode(new Message.Submit(task.id, task.attempt, timeout, task.payload));
+        return Protocol.encode(new Message.Submit(task.id, task.attempt, timeout, task.payload));
+    }
+
+    /** A submitting thread in {@link #sendNow}: one task, one message. */
+    private void sendTask(WorkerLink link, TaskHandle task) {
+        byte[] frame = submitFrame(task);
         if (!send(link, frame)) {
             if (sendInterrupted) {
                 // the task goes back to the queue and the next try works (the flag is clear now);
@@ -378,6 +449,32 @@ final class ClientAgent implements Runnable {
             dispatcher.takeBack(link, task);
             link.state = WorkerLink.State.CONNECTING;
         }
+    }
+
+    /**
+     * Agent only: several frames as one message. False when the socket refused the first (then none
+     * went); a later part is refused only when the connection is going away, and what it carried is
+     * re-run when the worker is found lost, as for any message that connection lost.
+     */
+    private boolean send(WorkerLink link, List<byte[]> frames) {
+        if (frames.size() == 1) {
+            return send(link, frames.get(0));
+        }
+        if (link.socket == null) {
+            return false;
+        }
+        RuntimeException fault = sendFault;
+        if (fault != null) {
+            throw fault;
+        }
+        if (!link.socket.send(frames.get(0), ZMQ.SNDMORE | ZMQ.DONTWAIT)) {
+            return false;
+        }
+        for (int i = 1; i < frames.size(); i++) {
+            link.socket.send(frames.get(i), i < frames.size() - 1 ? ZMQ.SNDMORE | ZMQ.DONTWAIT : ZMQ.DONTWAIT);
+        }
+        link.lastSentNanos = System.nanoTime();
+        return true;
     }
 
     private boolean send(WorkerLink link, byte[] frame) {

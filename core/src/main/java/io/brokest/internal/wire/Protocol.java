@@ -5,8 +5,11 @@ package io.brokest.internal.wire;
  *
  * <h2>Sockets</h2>
  * Each worker binds one ROUTER socket. Each client connects one DEALER socket per worker; the
- * client's agent thread owns all of them. Every message is exactly one ZeroMQ frame (the ROUTER adds
- * and strips the routing-id frame). Because the DEALER's "hello message" option resends HELLO on every
+ * client's agent thread owns all of them. Every Brokest message is exactly one ZeroMQ frame; one
+ * ZeroMQ message carries one or more of them (the ROUTER adds and strips the routing-id frame), which
+ * the receiver reads in order as if they had come one by one. A worker sends the results and other
+ * messages ready for one client together, so a burst costs the JeroMQ I/O threads one wake-up, not
+ * one per result. Because the DEALER's "hello message" option resends HELLO on every
  * reconnect, a worker that restarts learns who its clients are without any extra round trip.
  *
  * <h2>Frame layout</h2>
@@ -50,7 +53,8 @@ package io.brokest.internal.wire;
  */
 public final class Protocol {
     public static final int MAGIC = 0xB7;
-    public static final int VERSION = 1;
+    /** 2: a ZeroMQ message may carry several Brokest messages (version 1 read only the first). */
+    public static final int VERSION = 2;
 
     static final int HELLO = 1;
     static final int WELCOME = 2;
