@@ -34,7 +34,7 @@ final class Markdown {
                 + "until their JIT compilers went quiet or for twice the plan's warm-up at most, after 1 ms tasks for "
                 + "the plan's warm-up on layouts of one thread a worker (`warmUpSeconds` in the JSON, all of it); the "
                 + "last column is the CPU the compilers of all the layout's JVMs still used per timed "
-                + "repetition (remote and local run together).\n");
+                + "repetition (remote and local run together, and the transport floor's run where there is one).\n");
         StringBuilder floors = new StringBuilder();
         for (Map<String, Object> row : (List<Map<String, Object>>) r.get("sleepTasks")) {
             if (!Double.isNaN(num(row, "transportFloorPp"))) {
