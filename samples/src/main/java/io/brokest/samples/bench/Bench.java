@@ -338,7 +338,8 @@ public final class Bench implements Callable<Integer> {
             f.get();
         }
         if (!transport.awaitRoundTrips(owedBefore + n, TimeUnit.MINUTES.toMillis(1))) {
-            throw new IllegalStateException("the transport floor's round trips did not complete within a minute");
+            throw new IllegalStateException("the transport floor's round trips did not all come back within a "
+                    + "minute: the echo server stopped answering (see the warning above) or the host is overloaded");
         }
         return (System.nanoTime() - start) / 1e9;
     }
