@@ -36,9 +36,6 @@ import zmq.ZError;
  */
 final class ClientAgent implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(ClientAgent.class);
-    /** Bounds on one message of several SUBMITs; a bigger frame goes alone. */
-    static final int MAX_FRAMES_PER_MESSAGE = 64;
-    static final int MAX_BATCH_BYTES = 256 * 1024;
 
     private final ClientConfig config;
     private final ZContext context;
@@ -399,9 +396,9 @@ final class ClientAgent implements Runnable {
                 frames.clear();
                 int bytes = 0;
                 int to = from;
-                while (to < tasks.size() && frames.size() < MAX_FRAMES_PER_MESSAGE) {
+                while (to < tasks.size() && frames.size() < Protocol.MAX_FRAMES_PER_MESSAGE) {
                     byte[] frame = submitFrame(tasks.get(to));
-                    if (!frames.isEmpty() && bytes + frame.length > MAX_BATCH_BYTES) {
+                    if (!frames.isEmpty() && bytes + frame.length > Protocol.MAX_BATCH_BYTES) {
                         break;
                     }
                     frames.add(frame);

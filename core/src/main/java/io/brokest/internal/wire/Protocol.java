@@ -68,6 +68,13 @@ public final class Protocol {
     static final int ERROR = 10;
     static final int CREDIT = 11;
 
+    /**
+     * Bounds on one ZeroMQ message of several frames, on either side: many small frames share a
+     * wake-up, and a big frame goes alone.
+     */
+    public static final int MAX_FRAMES_PER_MESSAGE = 64;
+    public static final int MAX_BATCH_BYTES = 256 * 1024;
+
     private static final int HEADER = 3;
 
     private Protocol() {

@@ -35,9 +35,6 @@ final class WorkerLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerLoop.class);
     /** Sessions each hold a class loader; a bound keeps a flood of HELLOs from exhausting memory. */
     static final int MAX_SESSIONS = 4096;
-    /** Bounds on one outgoing message of several frames ({@link #sendOutbox}); a bigger frame goes alone. */
-    static final int MAX_FRAMES_PER_MESSAGE = 64;
-    static final int MAX_BATCH_BYTES = 256 * 1024;
 
     private final WorkerConfig config;
     private final ZContext context;
@@ -464,7 +461,7 @@ final class WorkerLoop implements Runnable {
 
     /**
      * Socket owner: sends what the task threads posted. The frames for one client leave as one ZeroMQ
-     * message of several frames (up to {@link #MAX_FRAMES_PER_MESSAGE} and {@link #MAX_BATCH_BYTES}),
+     * message of several frames (up to {@link Protocol#MAX_FRAMES_PER_MESSAGE} and {@link Protocol#MAX_BATCH_BYTES}),
      * in the order they were posted. A message costs the JeroMQ I/O threads of both ends a wake-up
      * each, where a burst of single-frame messages cost one per frame: the I/O thread, woken by the
      * first, takes the core from this thread, writes that one message and sleeps again before the
@@ -487,12 +484,12 @@ final class WorkerLoop implements Runnable {
             }
             frames.clear();
             int bytes = 0;
-            for (int i = from; i < batch.size() && frames.size() < MAX_FRAMES_PER_MESSAGE; i++) {
+            for (int i = from; i < batch.size() && frames.size() < Protocol.MAX_FRAMES_PER_MESSAGE; i++) {
                 Outgoing out = batch.get(i);
                 if (out == null || out.session() != session || out.frame() == null) {
                     continue;
                 }
-                if (!frames.isEmpty() && bytes + out.frame().length > MAX_BATCH_BYTES) {
+                if (!frames.isEmpty() && bytes + out.frame().length > Protocol.MAX_BATCH_BYTES) {
                     break; // the rest of this session's frames start the next message
                 }
                 frames.add(out.frame());

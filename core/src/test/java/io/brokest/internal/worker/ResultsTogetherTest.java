@@ -3,6 +3,8 @@ package io.brokest.internal.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.brokest.Brokest;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Results that wait in the worker's outbox leave together, as one ZeroMQ message of several frames
@@ -19,23 +22,30 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class ResultsTogetherTest {
     @Test
-    void resultsQueuedTogetherAllReachTheirFutures() throws Exception {
+    void resultsQueuedTogetherAllReachTheirFutures(@TempDir Path dir) throws Exception {
         int tasks = 6;
         WorkerConfig config = new WorkerConfig("tcp://127.0.0.1:*", tasks, 0, 1 << 20, 1_000, 5, 10_000, 1 << 24);
         try (WorkerEngine worker = new WorkerEngine(config);
              Brokest brokest = Brokest.builder().workers(worker.endpoint()).heartbeat(Duration.ofSeconds(2), 5)
                      .build()) {
             assertThat(brokest.submit(() -> "warm").get(10, TimeUnit.SECONDS)).isEqualTo("warm");
+            // the tasks end when this file appears: a signal that crosses the worker's class loader
+            String go = dir.resolve("go").toString();
             List<CompletableFuture<Integer>> futures = new ArrayList<>();
             for (int i = 0; i < tasks; i++) {
                 int k = i;
                 futures.add(brokest.submit(() -> {
-                    Thread.sleep(300);
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                    while (!Files.exists(Path.of(go)) && System.nanoTime() < deadline) {
+                        Thread.sleep(1);
+                    }
                     return k * 7;
                 }));
             }
             awaitRunning(worker, tasks);
             worker.freeze(); // the socket thread stops; the tasks end and their results wait in the outbox
+            awaitSocketThreadFrozen(); // freeze() only asks: a task ending before the loop obeys would be sent
+            Files.createFile(Path.of(go));
             awaitRunning(worker, 0);
             assertThat(futures).noneMatch(CompletableFuture::isDone);
             worker.resume();
@@ -45,6 +55,26 @@ class ResultsTogetherTest {
         }
     }
 
+    /** Until some thread waits in the frozen socket loop, or 20 s pass. */
+    private static void awaitSocketThreadFrozen() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            for (StackTraceElement[] stack : Thread.getAllStackTraces().values()) {
+                boolean waiting = false; // in Object.wait, called from awaitThaw: frozen, not passing through
+                for (StackTraceElement frame : stack) {
+                    waiting |= frame.getClassName().equals("java.lang.Object") && frame.getMethodName().startsWith("wait");
+                    if (waiting && frame.getClassName().equals(WorkerLoop.class.getName())
+                            && frame.getMethodName().equals("awaitThaw")) {
+                        return;
+                    }
+                }
+            }
+            Thread.sleep(2);
+        }
+        throw new AssertionError("the worker's socket thread did not freeze within 20 s");
+    }
+
+    /** Polls the worker's count until it matches or 20 s pass; the engine offers nothing to wait on. */
     private static void awaitRunning(WorkerEngine worker, int count) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (worker.runningTasks() != count && System.nanoTime() < deadline) {

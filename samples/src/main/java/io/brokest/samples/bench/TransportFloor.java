@@ -94,6 +94,7 @@ final class TransportFloor implements AutoCloseable {
         while (running) {
             int owed = ended.getAndSet(0);
             if (owed == 0) {
+                // woken by taskEnded or close; the timeout only bounds a spurious miss, it times nothing
                 LockSupport.parkNanos(100_000_000L);
                 continue;
             }
