@@ -17,6 +17,8 @@ import java.io.Writer;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.channels.Channel;
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Lock;
@@ -54,6 +56,18 @@ public final class KryoCodec {
         }
     };
 
+    /**
+     * What each constant form (see {@link #constantForms}) reads back as. A lambda that captures nothing
+     * has no state, so the instance read from a form serves every later payload of the same bytes, and
+     * Kryo's read of it (class names, the {@code SerializedLambda}, the call to the capturing class's
+     * {@code $deserializeLambda$}) is paid once per form instead of once per task. On workers running a
+     * method reference 2,000 times a second, this read was a sixth of the task threads' samples under
+     * {@code perf}. Bounded, since the forms come from the peer.
+     */
+    private final ConcurrentHashMap<ConstantForm, Object> readConstants = new ConcurrentHashMap<>();
+    /** The first byte of every serialized lambda: the varint of its registered class's id (Kryo writes id + 2). */
+    private final int lambdaTag;
+
     /** A Kryo instance with its reusable output buffer. */
     private static final class Slot {
         final Kryo kryo;
@@ -74,6 +88,10 @@ public final class KryoCodec {
                 return new Slot(newKryo(KryoCodec.this.loader), KryoCodec.this.maxBytes);
             }
         };
+        Slot slot = pool.obtain();
+        int tag = slot.kryo.getRegistration(ClosureSerializer.Closure.class).getId() + 2;
+        pool.free(slot);
+        this.lambdaTag = tag < 0x80 ? tag : -1; // a one-byte varint; otherwise no form is cached
     }
 
     public ClassLoader classLoader() {
@@ -157,8 +175,59 @@ public final class KryoCodec {
         }
     }
 
-    /** Deserializes what {@link #serialize} wrote, resolving classes through this codec's loader. */
+    /**
+     * Deserializes what {@link #serialize} wrote, resolving classes through this codec's loader. A lambda
+     * that captures nothing may come back as the instance an earlier call returned for the same bytes.
+     */
     public Object deserialize(byte[] bytes) {
+        if (bytes.length == 0 || bytes.length > MAX_CONSTANT_FORM_BYTES || bytes[0] != lambdaTag) {
+            return read(bytes);
+        }
+        ConstantForm form = new ConstantForm(bytes);
+        Object known = readConstants.get(form);
+        if (known != null) {
+            return known;
+        }
+        Object value = read(bytes);
+        if (value != null && constantForms.get(value.getClass()) != VARIES
+                && readConstants.size() < MAX_CONSTANT_FORMS_READ) {
+            readConstants.putIfAbsent(new ConstantForm(bytes.clone()), value); // the caller's array may change
+        }
+        return value;
+    }
+
+    /** How many constant forms one codec remembers reading ({@link #readConstants}); later ones are read each time. */
+    static final int MAX_CONSTANT_FORMS_READ = 256;
+    /** Longer payloads are never looked up: a lambda's form is its class and method names, well under this. */
+    static final int MAX_CONSTANT_FORM_BYTES = 2048;
+
+    /** A serialized form as a map key, compared by content. */
+    private static final class ConstantForm {
+        private final byte[] bytes;
+        private final int hash;
+
+        ConstantForm(byte[] bytes) {
+            this.bytes = bytes;
+            this.hash = Arrays.hashCode(bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof ConstantForm form && form.hash == hash && Arrays.equals(form.bytes, bytes);
+        }
+    }
+
+    /** Number of constant forms remembered (for tests). */
+    int constantFormsRead() {
+        return readConstants.size();
+    }
+
+    private Object read(byte[] bytes) {
         Slot slot = pool.obtain();
         boolean healthy = false;
         try {

@@ -130,6 +130,46 @@ class KryoCodecTest {
     }
 
     @Test
+    void aLambdaThatCapturesNothingIsReadOncePerFormAndThenReused() throws Exception {
+        KryoCodec reader = new KryoCodec(getClass().getClassLoader(), 1 << 20);
+        Task<Integer> methodRef = KryoCodecTest::answer;
+        byte[] form = codec.serialize(methodRef);
+        Object first = reader.deserialize(form);
+        assertThat(reader.deserialize(form.clone())).isSameAs(first);
+        assertThat(((Task<?>) first).call()).isEqualTo(42);
+
+        // the codec keeps its own copy of a form: the caller's array may be reused
+        Task<Integer> noCaptures = () -> 7;
+        byte[] reused = codec.serialize(noCaptures).clone();
+        Object seven = reader.deserialize(reused);
+        Arrays.fill(reused, (byte) 0);
+        assertThat(reader.deserialize(codec.serialize(noCaptures))).isSameAs(seven);
+        assertThat(((Task<?>) seven).call()).isEqualTo(7);
+
+        // lambdas that capture values, and other values, are read anew every time
+        byte[] two = codec.serialize(capturing(1));
+        assertThat(reader.deserialize(two)).isNotSameAs(reader.deserialize(two));
+        assertThat(((Task<?>) reader.deserialize(two)).call()).isEqualTo(2);
+        byte[] list = codec.serialize(new ArrayList<>(List.of("a")));
+        assertThat(reader.deserialize(list)).isNotSameAs(reader.deserialize(list)).isEqualTo(List.of("a"));
+        assertThat(reader.constantFormsRead()).isEqualTo(2);
+    }
+
+    @Test
+    void aPeerSendingEndlessVariantsOfAFormFillsOnlyABoundedCache() throws Exception {
+        KryoCodec reader = new KryoCodec(getClass().getClassLoader(), 1 << 20);
+        byte[] form = codec.serialize((Task<Integer>) KryoCodecTest::answer);
+        for (int i = 0; i < KryoCodec.MAX_CONSTANT_FORMS_READ + 50; i++) {
+            // Kryo ignores bytes after the object, so each variant is a new key for the same lambda
+            byte[] variant = Arrays.copyOf(form, form.length + 2);
+            variant[form.length] = (byte) i;
+            variant[form.length + 1] = (byte) (i >> 8);
+            assertThat(((Task<?>) reader.deserialize(variant)).call()).isEqualTo(42);
+        }
+        assertThat(reader.constantFormsRead()).isEqualTo(KryoCodec.MAX_CONSTANT_FORMS_READ);
+    }
+
+    @Test
     void lambdasOfOneClassWithDifferentCapturesKeepTheirOwnValues() throws Exception {
         Task<Integer> two = capturing(1);
         Task<Integer> six = capturing(3);
