@@ -36,6 +36,10 @@ import org.objenesis.strategy.StdInstantiatorStrategy;
 public final class KryoCodec {
     private static final int INITIAL_BUFFER = 256;
     private static final int RETAINED_BUFFER = 64 * 1024;
+    /** How many constant forms one codec remembers reading ({@link #readConstants}); later ones are read each time. */
+    static final int MAX_CONSTANT_FORMS_READ = 256;
+    /** Longer payloads are never looked up: a lambda's form is its class and method names, well under this. */
+    static final int MAX_CONSTANT_FORM_BYTES = 2048;
 
     /** The holder of classes whose instances do not all serialize alike. */
     private static final AtomicReference<byte[]> VARIES = new AtomicReference<>();
@@ -195,11 +199,6 @@ public final class KryoCodec {
         }
         return value;
     }
-
-    /** How many constant forms one codec remembers reading ({@link #readConstants}); later ones are read each time. */
-    static final int MAX_CONSTANT_FORMS_READ = 256;
-    /** Longer payloads are never looked up: a lambda's form is its class and method names, well under this. */
-    static final int MAX_CONSTANT_FORM_BYTES = 2048;
 
     /** A serialized form as a map key, compared by content. */
     private static final class ConstantForm {
