@@ -65,6 +65,11 @@ public final class WorkerDaemon implements Callable<Integer> {
             description = "tasks one client may have running here at once (default: threads + the largest prefetch)")
     Integer maxTasksPerClient;
 
+    @Option(names = "--no-result-poll",
+            description = "never look for results every millisecond; by default the worker does while tasks "
+                    + "of 2 ms or more run that leave their CPU mostly idle, instead of being woken for each")
+    boolean noResultPoll;
+
     public static void main(String[] args) {
         CommandLine cli = new CommandLine(new WorkerDaemon());
         int code = cli.execute(args);
@@ -74,7 +79,8 @@ public final class WorkerDaemon implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         BrokestWorker.Builder builder = BrokestWorker.builder().bind(bind)
-                .maxMessageBytes(maxMessageBytes).heartbeat(heartbeat, 3).allowInsecure(insecure);
+                .maxMessageBytes(maxMessageBytes).heartbeat(heartbeat, 3).allowInsecure(insecure)
+                .resultPolling(!noResultPoll);
         if (prefetch != null) {
             builder.prefetch(prefetch);
         }

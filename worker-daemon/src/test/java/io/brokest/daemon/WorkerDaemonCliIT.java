@@ -17,7 +17,7 @@ class WorkerDaemonCliIT {
     void helpPrintsUsageAndExitsZero() throws Exception {
         try (DaemonProcess d = DaemonProcess.start("--help")) {
             assertThat(d.waitForExit(30_000)).isZero();
-            assertThat(d.output()).contains("--bind", "--threads", "--drain-timeout");
+            assertThat(d.output()).contains("--bind", "--threads", "--drain-timeout", "--no-result-poll");
         }
     }
 

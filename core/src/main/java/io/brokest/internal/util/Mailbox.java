@@ -36,7 +36,9 @@ import org.zeromq.ZMQ;
  * </ul>
  * Posting costs a {@link Selector#wakeup()} only while the owner waits (or is about to): a flag the
  * owner raises before it selects and lowers when it wakes. Posts while it works cost none, however
- * many. Readiness of ZeroMQ sockets comes from {@code ZMQ_EVENTS}, which is cheap and exact.
+ * many. A post may also say how long its item can wait ({@link #post(Object, long)}): then it wakes
+ * the owner only if the owner will not look by itself within that time. Readiness of ZeroMQ sockets
+ * comes from {@code ZMQ_EVENTS}, which is cheap and exact.
  */
 public final class Mailbox<T> implements AutoCloseable {
     private final Queue<T> queue = new ConcurrentLinkedQueue<>();
@@ -46,6 +48,11 @@ public final class Mailbox<T> implements AutoCloseable {
      * a poster reads it, so either the owner sees the item or the poster sees the flag.
      */
     private final AtomicBoolean ownerWaiting = new AtomicBoolean();
+    /**
+     * While {@link #ownerWaiting}: when its wait ends by itself at the latest ({@link System#nanoTime()}).
+     * Written before the flag is raised, so a poster that sees the flag raised sees this too.
+     */
+    private volatile long ownerLooksAgainAt;
     private final Selector selector;
     private final List<ZMQ.Socket> sockets = new ArrayList<>(); // owner only
     private volatile boolean closed;
@@ -66,6 +73,20 @@ public final class Mailbox<T> implements AutoCloseable {
         }
     }
 
+    /**
+     * Adds an item that may wait up to {@code maxDelayNanos} for the owner: wakes it only if it waits
+     * and will not look again by itself within that time. For items worth delaying a little to spare
+     * the posting thread the wake-up, whose cost on a virtual machine (a write to a descriptor another
+     * core sleeps on) falls between two of its tasks.
+     */
+    public void post(T item, long maxDelayNanos) {
+        queue.add(item);
+        if (ownerWaiting.get() && ownerLooksAgainAt - System.nanoTime() > maxDelayNanos
+                && ownerWaiting.compareAndSet(true, false)) {
+            wakeUp();
+        }
+    }
+
     /** Wakes the owner without an item, so it looks at its sockets. Safe from any thread. */
     public void wakeUp() {
         if (!closed) {
@@ -75,6 +96,11 @@ public final class Mailbox<T> implements AutoCloseable {
                 // the owner has stopped; it drains what is left itself
             }
         }
+    }
+
+    /** Whether the owner waits in {@link #await} now (a snapshot, for tests). */
+    boolean isOwnerWaiting() {
+        return ownerWaiting.get();
     }
 
     /** Whether no item waits (a snapshot: others may post at any time). */
@@ -157,6 +183,8 @@ public final class Mailbox<T> implements AutoCloseable {
                 }
             }
             int selected;
+            long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining + 999_999));
+            ownerLooksAgainAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
             ownerWaiting.set(true);
             if (!queue.isEmpty()) {
                 ownerWaiting.set(false);
@@ -166,7 +194,6 @@ public final class Mailbox<T> implements AutoCloseable {
                 socketLock.unlock();
             }
             try {
-                long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining + 999_999));
                 selected = selector.select(millis);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

@@ -3,6 +3,7 @@ package io.brokest.internal.worker;
 import io.brokest.internal.wire.Message;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 /**
  * One task accepted by a worker. Exactly one RESULT is sent for it, whichever comes first of its
@@ -21,14 +22,17 @@ final class RunningTask {
     private volatile long startedNanos;
     private volatile Future<?> execution;
     private volatile Future<?> timer;
-    /** Runs once when the task ends, however it ends: frees its client's slot. */
-    private final Runnable onEnd;
+    /**
+     * Runs once when the task ends, however it ends: frees its client's slot, and says whether other
+     * tasks are still on the worker (whose results this one's may wait for).
+     */
+    private final BooleanSupplier onEnd;
 
     RunningTask(Session session, long taskId, int attempt) {
-        this(session, taskId, attempt, () -> { });
+        this(session, taskId, attempt, () -> false);
     }
 
-    RunningTask(Session session, long taskId, int attempt, Runnable onEnd) {
+    RunningTask(Session session, long taskId, int attempt, BooleanSupplier onEnd) {
         this.session = session;
         this.taskId = taskId;
         this.attempt = attempt;
@@ -71,9 +75,13 @@ final class RunningTask {
             t.cancel(false);
         }
         // the slot is free before the client hears of it, so its next task finds this worker idle
-        onEnd.run();
+        boolean othersRemain = onEnd.getAsBoolean();
         if (!session.isClosed()) {
-            session.send(new Message.Result(taskId, answering, status, payload));
+            // while other tasks of a batching client run, the socket thread may be polling for results
+            // (ResultPolling): then this one waits for its next look rather than wake it; the last
+            // task's result, or a short task's, wakes it at once
+            boolean mayWait = othersRemain && session.credit.averageNanos() >= ResultBatching.MIN_AVERAGE_NANOS;
+            session.send(new Message.Result(taskId, answering, status, payload), mayWait ? ResultPolling.POLL_NANOS : 0);
         }
         return true;
     }
@@ -83,7 +91,7 @@ final class RunningTask {
         boolean mine = report ? finish(Message.Result.CANCELLED, new byte[0]) : finished.compareAndSet(false, true);
         if (!report && mine) {
             session.running.remove(taskId, this);
-            onEnd.run();
+            onEnd.getAsBoolean();
         }
         if (mine) {
             cancelled = true;

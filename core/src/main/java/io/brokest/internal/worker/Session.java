@@ -71,6 +71,11 @@ final class Session implements ClassSource {
         outbox.post(Outgoing.to(this, Protocol.encode(message)));
     }
 
+    /** As {@link #send}, for a message that may wait up to {@code maxDelayNanos} for the socket thread. */
+    void send(Message message, long maxDelayNanos) {
+        outbox.post(Outgoing.to(this, Protocol.encode(message)), maxDelayNanos);
+    }
+
     boolean isClosed() {
         return closed;
     }

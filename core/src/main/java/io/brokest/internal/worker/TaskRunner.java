@@ -15,6 +15,7 @@ import java.util.concurrent.FutureTask;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +43,7 @@ final class TaskRunner {
     private final ScheduledExecutorService timers;
     /** One per task running, wherever it runs, so the socket thread's task counts as a task thread's. */
     private final Semaphore slots;
+    private final int threadCount;
     /** Tasks launched whose end is not yet reported: zero means the worker is idle. */
     private final AtomicInteger launched = new AtomicInteger();
     /** Fault injection for tests: an extra delay before each task runs. */
@@ -49,8 +51,14 @@ final class TaskRunner {
 
     TaskRunner(ExecutorService threads, int threadCount, ScheduledExecutorService timers) {
         this.threads = threads;
+        this.threadCount = threadCount;
         this.slots = new Semaphore(threadCount);
         this.timers = timers;
+    }
+
+    /** Tasks on task threads (or the socket thread) now, started or about to. */
+    int tasksRunning() {
+        return threadCount - slots.availablePermits();
     }
 
     void setDelay(java.time.Duration delay) {
@@ -95,12 +103,14 @@ final class TaskRunner {
     }
 
     private void launch(Session session, Message.Submit submit, Predicate<Runnable> socketThread) {
-        Runnable onEnd = () -> {
-            launched.decrementAndGet();
+        BooleanSupplier onEnd = () -> {
+            int othersLaunched = launched.decrementAndGet();
             Message.Submit next = session.quota.release();
             if (next != null) {
                 launch(session, next, null); // on whichever thread this task ended: not the socket's turn
+                return true;
             }
+            return othersLaunched > 0;
         };
         boolean idle = launched.getAndIncrement() == 0;
         RunningTask task = new RunningTask(session, submit.taskId(), submit.attempt(), onEnd);

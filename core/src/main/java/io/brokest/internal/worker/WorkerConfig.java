@@ -6,11 +6,12 @@ import io.brokest.internal.security.WorkerSecurity;
  * The settings of one worker, checked by {@code BrokestWorker.Builder}. {@code prefetch} is the base
  * prefetch; for short tasks it grows up to {@code maxPrefetch} ({@link AdaptiveCredit}), and equal
  * values fix it. {@code maxTasksPerClient} bounds what one client may have running or queued here, so
- * a flood from one cannot take the threads from the others.
+ * a flood from one cannot take the threads from the others. {@code pollResults} lets the socket thread
+ * look for results every millisecond while tasks that mostly wait run ({@link ResultPolling}).
  */
 public record WorkerConfig(String bind, int threads, int prefetch, int maxPrefetch, int maxMessageBytes,
                            int heartbeatMillis, int liveness, long classFetchTimeoutMillis, long maxClassCacheBytes,
-                           WorkerSecurity security, int maxTasksPerClient) {
+                           WorkerSecurity security, int maxTasksPerClient, boolean pollResults) {
     /** How far the prefetch may grow for short tasks when none is given. */
     public static final int DEFAULT_MAX_PREFETCH = 1000;
 
@@ -18,7 +19,7 @@ public record WorkerConfig(String bind, int threads, int prefetch, int maxPrefet
     public WorkerConfig(String bind, int threads, int prefetch, int maxMessageBytes, int heartbeatMillis,
                         int liveness, long classFetchTimeoutMillis, long maxClassCacheBytes) {
         this(bind, threads, prefetch, prefetch, maxMessageBytes, heartbeatMillis, liveness, classFetchTimeoutMillis,
-                maxClassCacheBytes, WorkerSecurity.none(), threads + prefetch);
+                maxClassCacheBytes, WorkerSecurity.none(), threads + prefetch, true);
     }
 
     /**
@@ -33,7 +34,13 @@ public record WorkerConfig(String bind, int threads, int prefetch, int maxPrefet
         int max = prefetch >= 0 ? prefetch : Math.max(base, DEFAULT_MAX_PREFETCH);
         return new WorkerConfig(bind, threads, base, max, maxMessageBytes, heartbeatMillis, liveness,
                 classFetchTimeoutMillis, maxClassCacheBytes, security,
-                maxTasksPerClient != null ? maxTasksPerClient : threads + max);
+                maxTasksPerClient != null ? maxTasksPerClient : threads + max, true);
+    }
+
+    /** These settings, with result polling on or off. */
+    public WorkerConfig withPollResults(boolean poll) {
+        return new WorkerConfig(bind, threads, prefetch, maxPrefetch, maxMessageBytes, heartbeatMillis, liveness,
+                classFetchTimeoutMillis, maxClassCacheBytes, security, maxTasksPerClient, poll);
     }
 
     /**

@@ -41,6 +41,8 @@ final class WorkerLoop implements Runnable {
     private final TaskRunner runner;
     private final ContentStore store;
     private final Mailbox<Outgoing> outbox;
+    /** Socket owner: whether to look for results every millisecond while tasks run. */
+    private final ResultPolling polling;
     private final String workerId = UUID.randomUUID().toString();
     private final long epoch = System.currentTimeMillis() ^ System.nanoTime();
     private final Map<String, Session> sessionsByKey = new HashMap<>();
@@ -69,6 +71,7 @@ final class WorkerLoop implements Runnable {
         this.runner = runner;
         this.store = store;
         this.outbox = new Mailbox<>();
+        this.polling = config.pollResults() ? ResultPolling.forThisProcess() : ResultPolling.never();
         this.tickNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(10, config.heartbeatMillis() / 4));
     }
 
@@ -225,7 +228,9 @@ final class WorkerLoop implements Runnable {
                 if (killed) {
                     break;
                 }
-                outbox.await(nextTick - System.nanoTime());
+                long now = System.nanoTime();
+                outbox.await(Math.min(nextTick - now,
+                        polling.maxWaitNanos(now, sessionsByKey.values(), runner.tasksRunning())));
                 awaitResultsEndingTogether();
                 receiveAll(router);
                 sendOutbox(router); // every turn: cheap, and no wake-up can be missed
@@ -238,7 +243,7 @@ final class WorkerLoop implements Runnable {
                         sendNow(router, s, new Message.Bye("worker is shutting down"));
                     }
                 }
-                long now = System.nanoTime();
+                now = System.nanoTime();
                 if (now - nextTick >= 0) {
                     tick(router, now);
                     nextTick = now + tickNanos;

@@ -54,6 +54,63 @@ class MailboxTest {
     }
 
     @Test
+    void aPostThatMayWaitStillWakesAnOwnerThatWouldNotLookInTime() throws Exception {
+        int rounds = 500;
+        Semaphore consumed = new Semaphore(1);
+        Thread poster = new Thread(() -> {
+            for (int i = 0; i < rounds; i++) {
+                consumed.acquireUninterruptibly();
+                mailbox.post(i, TimeUnit.MILLISECONDS.toNanos(1)); // the owner waits up to 10 s
+            }
+        });
+        poster.start();
+        List<Integer> received = new ArrayList<>();
+        while (received.size() < rounds) {
+            long start = System.nanoTime();
+            mailbox.await(LONG_WAIT);
+            assertThat(System.nanoTime() - start).as("a post left for an owner that waits 10 s")
+                    .isLessThan(LONG_WAIT / 2);
+            int before = received.size();
+            mailbox.drain(received::add);
+            consumed.release(received.size() - before);
+        }
+        poster.join();
+        assertThat(received).hasSize(rounds).isSorted();
+    }
+
+    @Test
+    void aPostThatMayWaitDoesNotWakeAnOwnerThatLooksAgainSoonEnough() throws Exception {
+        long wait = TimeUnit.MILLISECONDS.toNanos(300);
+        // the post can land between the owner raising its flag and its last look at the queue; then
+        // the owner returns at once without a wake-up, so a few tries are allowed
+        long longest = 0;
+        for (int attempt = 0; attempt < 5 && longest < wait * 3 / 4; attempt++) {
+            AtomicReference<Boolean> sawOwnerWaiting = new AtomicReference<>(false);
+            Thread poster = new Thread(() -> {
+                long deadline = System.nanoTime() + LONG_WAIT;
+                while (!mailbox.isOwnerWaiting() && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+                sawOwnerWaiting.set(mailbox.isOwnerWaiting());
+                mailbox.post(1, 2 * wait);
+            });
+            poster.start();
+            long start = System.nanoTime();
+            mailbox.await(wait);
+            long waited = System.nanoTime() - start;
+            poster.join();
+            List<Integer> received = new ArrayList<>();
+            mailbox.drain(received::add);
+            assertThat(received).containsExactly(1);
+            if (sawOwnerWaiting.get()) {
+                longest = Math.max(longest, waited);
+            }
+        }
+        assertThat(longest).as("a post that may wait 600 ms woke an owner due to look within 300 ms")
+                .isGreaterThanOrEqualTo(wait * 3 / 4);
+    }
+
+    @Test
     void postsWhileTheOwnerWorksLeaveNoWakeUpBehind() {
         mailbox.post(1);
         mailbox.await(LONG_WAIT); // returns at once: an item waits
