@@ -3,54 +3,64 @@ package io.brokest.internal.worker;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * Whether the worker's socket thread looks for finished results every {@link #POLL_NANOS} rather than
- * being woken for each burst of them. It polls while tasks run that both take long enough for their
- * results to wait for {@link ResultBatching}'s window anyway, and mostly wait themselves (on I/O, a
- * remote call, a sleep): over the last {@link #SAMPLE_NANOS}, this process used less than half the
- * CPU its running tasks could have used. Task threads then leave their results without waking it
- * ({@code Mailbox.post} with a delay), except the last task to end, whose result leaves at once.
+ * being woken for each burst of them. It polls while tasks run that take long enough for their results
+ * to wait for {@link ResultBatching}'s window anyway, and that mostly wait themselves (on I/O, a remote
+ * call, a sleep), on a host with CPU to spare. Both are judged over the last {@link #SAMPLE_NANOS}:
+ * this process used less than half the CPU its running tasks could have used, and at least half a
+ * core of the host was idle (where Linux's {@code /proc/stat} tells; without it, the first test
+ * alone). Task threads then leave their results without waking it ({@code Mailbox.post} with a
+ * delay), except the last task to end, whose result leaves at once.
  *
  * <p>Why: on the 2-core VM this was measured on, a task thread that wakes the socket thread pays for
- * it before its next task starts (the gap between two tasks on a thread: 18 against 11 us), and the
- * worker's sleepers woke later than a local pool's (mean overshoot of a 10 ms sleep 185 against 145
- * us). With the poll they woke as punctually as the pool's (141 against 142 us), and 1,000 tasks of
- * 10 ms on 2 workers x 10 threads ended 1.9 ms after the pool's instead of 4.1 ms, at the same CPU per
- * task (the polls replace the wake-ups). The paired probes are in {@code samples/BENCH-NOTES.md}. The
- * wake-ups a poll spends (1,000 a second) cost CPU that waiting tasks leave idle; tasks that use their
- * CPU do not get them, since there each one would take a core from a task.
+ * it before its next task starts, and the worker's sleeping tasks woke later than a local pool's
+ * (mean overshoot of a 10 ms sleep 185-191 against 145-153 us). With the poll they woke as punctually
+ * as the pool's; the figures are in {@code samples/BENCH-NOTES.md}. The poll's 1,000 wake-ups a second
+ * cost CPU that waiting tasks leave idle. Where tasks use their CPU, or other processes use the rest,
+ * each wake-up would take a core from a task instead (4 CPU-bound tasks on 2 workers of 2 threads on 2
+ * cores took 6 % longer with it), so then it does not poll.
  *
  * <p>Socket thread only, apart from construction.
  */
 final class ResultPolling {
     /** How often the socket thread looks while it polls: also the longest a result waits for it. */
     static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
-    /** How often the process's CPU time is read to tell waiting tasks from busy ones. */
+    /** How often CPU use is sampled to tell waiting tasks from busy ones. */
     static final long SAMPLE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** The host must have had this much of a core idle. */
+    static final double MIN_IDLE_CORES = 0.5;
 
     /** This process's CPU time in nanoseconds, or a negative value where the JVM cannot tell. */
     private final LongSupplier processCpuNanos;
+    /** The host's {idle, total} CPU ticks ({@link HostCpu}), or null where unknown. */
+    private final Supplier<long[]> hostTicks;
     private final int cores;
     private long sampledAt;
     private long cpuAtSample = -1;
+    private long[] hostAtSample;
     private boolean tasksWait;
 
     /** Polls where this JVM can read its own CPU time (HotSpot's {@code com.sun.management} bean), never elsewhere. */
     static ResultPolling forThisProcess() {
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-            return new ResultPolling(os::getProcessCpuTime, Runtime.getRuntime().availableProcessors());
+            HostCpu host = HostCpu.open();
+            return new ResultPolling(os::getProcessCpuTime, host == null ? () -> null : host::ticks,
+                    Runtime.getRuntime().availableProcessors());
         }
-        return new ResultPolling(() -> -1, 1);
+        return never();
     }
 
     /** A policy that never polls: where it is switched off. */
     static ResultPolling never() {
-        return new ResultPolling(() -> -1, 1);
+        return new ResultPolling(() -> -1, () -> null, 1);
     }
 
-    ResultPolling(LongSupplier processCpuNanos, int cores) {
+    ResultPolling(LongSupplier processCpuNanos, Supplier<long[]> hostTicks, int cores) {
         this.processCpuNanos = processCpuNanos;
+        this.hostTicks = hostTicks;
         this.cores = cores;
     }
 
@@ -67,16 +77,26 @@ final class ResultPolling {
         }
         if (cpuAtSample < 0 || now - sampledAt >= SAMPLE_NANOS) {
             long cpu = processCpuNanos.getAsLong();
+            long[] host = hostTicks.get();
             if (cpu < 0) {
                 tasksWait = false;
             } else if (cpuAtSample >= 0) {
                 double coresUsed = (double) (cpu - cpuAtSample) / (now - sampledAt);
-                tasksWait = coresUsed < 0.5 * Math.min(tasksRunning, cores);
+                tasksWait = coresUsed < 0.5 * Math.min(tasksRunning, cores) && hostHasIdleCore(host);
             }
             cpuAtSample = cpu;
+            hostAtSample = host;
             sampledAt = now;
         }
         return tasksWait ? POLL_NANOS : Long.MAX_VALUE;
+    }
+
+    private boolean hostHasIdleCore(long[] host) {
+        if (host == null || hostAtSample == null) {
+            return true; // unknown: the process's own use decides
+        }
+        long total = host[1] - hostAtSample[1];
+        return total <= 0 || (double) (host[0] - hostAtSample[0]) / total * cores >= MIN_IDLE_CORES;
     }
 
     /** Whether a task runs here of a client whose results wait for others ({@link ResultBatching}). */

@@ -18,8 +18,13 @@ class ResultPollingTest {
     private final List<Session> sessions = new ArrayList<>();
     /** The process's CPU time as the policy reads it: the tests move it. */
     private long cpuNanos;
+    /** The host's {idle, total} CPU ticks (10 ms each) as the policy reads them. */
+    private long idleTicks;
+    private long totalTicks;
+    /** How much of the host's 2 cores other processes use. */
+    private double othersCores;
     private long now = 5_000 * MILLISECOND;
-    private final ResultPolling polling = new ResultPolling(() -> cpuNanos, 2);
+    private final ResultPolling polling = new ResultPolling(() -> cpuNanos, () -> new long[] {idleTicks, totalTicks}, 2);
 
     @AfterEach
     void closeOutbox() {
@@ -42,6 +47,9 @@ class ResultPollingTest {
     private long after(long millis, double cores, int tasksRunning) {
         now += millis * MILLISECOND;
         cpuNanos += (long) (millis * MILLISECOND * cores);
+        long ticks = millis / 10;
+        totalTicks += 2 * ticks;
+        idleTicks += Math.round(Math.max(0, 2 - cores - othersCores) * ticks);
         return polling.maxWaitNanos(now, sessions, tasksRunning);
     }
 
@@ -62,6 +70,36 @@ class ResultPollingTest {
         assertThat(after(100, 1.9, 4)).as("four tasks keeping both cores busy").isEqualTo(NEVER);
         assertThat(after(100, 0.3, 4)).as("the same tasks, now waiting").isEqualTo(POLL_NANOS);
         assertThat(after(100, 1.9, 4)).as("and busy again").isEqualTo(NEVER);
+    }
+
+    @Test
+    void doesNotPollWhenOtherProcessesKeepTheHostBusy() {
+        client(10 * MILLISECOND, 10);
+        after(0, 0, 10);
+        othersCores = 1.8;
+        assertThat(after(100, 0.1, 10)).as("waiting tasks, but less than half a core idle").isEqualTo(NEVER);
+        othersCores = 1.2;
+        assertThat(after(100, 0.1, 10)).as("0.7 cores idle").isEqualTo(POLL_NANOS);
+    }
+
+    @Test
+    void withoutTheHostsFiguresTheProcessAloneDecides() {
+        client(10 * MILLISECOND, 10);
+        ResultPolling processOnly = new ResultPolling(() -> cpuNanos, () -> null, 2);
+        processOnly.maxWaitNanos(now, sessions, 10);
+        othersCores = 2;
+        now += SAMPLE_NANOS;
+        cpuNanos += SAMPLE_NANOS / 10;
+        assertThat(processOnly.maxWaitNanos(now, sessions, 10)).isEqualTo(POLL_NANOS);
+    }
+
+    @Test
+    void readsTheHostsIdleAndTotalTicksFromProcStat() {
+        String stat = "cpu  617870 252 194980 9650333 761 0 33295 7 11 0\ncpu0 308935 126 97490 4825166 380 0 16647 3 5 0\n";
+        assertThat(HostCpu.parse(stat)).containsExactly(9650333L + 761,
+                617870L + 252 + 194980 + 9650333 + 761 + 0 + 33295 + 7);
+        assertThat(HostCpu.parse("intr 1 2 3\n")).isNull();
+        assertThat(HostCpu.parse("cpu  1 2")).isNull();
     }
 
     @Test
@@ -93,7 +131,7 @@ class ResultPollingTest {
     @Test
     void neverPollsWhereTheJvmCannotTellItsCpuTime() {
         client(10 * MILLISECOND, 10);
-        ResultPolling blind = new ResultPolling(() -> -1, 2);
+        ResultPolling blind = new ResultPolling(() -> -1, () -> new long[] {idleTicks, totalTicks}, 2);
         assertThat(blind.maxWaitNanos(now, sessions, 10)).isEqualTo(NEVER);
         assertThat(blind.maxWaitNanos(now + SAMPLE_NANOS, sessions, 10)).isEqualTo(NEVER);
         assertThat(ResultPolling.never().maxWaitNanos(now + 2 * SAMPLE_NANOS, sessions, 10)).isEqualTo(NEVER);
