@@ -215,10 +215,11 @@ public final class BrokestWorker implements AutoCloseable {
         /**
          * Whether the worker may look for finished results every millisecond, instead of being woken for
          * each burst of them, while tasks run that take 2 ms or more and leave their CPU mostly idle
-         * (waiting on I/O, say). Default true: on a virtual machine, a task thread that wakes the worker's
-         * socket thread pays for it before its next task, and sleeping tasks wake later; the poll's
-         * 1,000 wake-ups a second cost only CPU that such tasks leave idle. Tasks that use their CPU
-         * never get the poll. Turn it off where idle CPU must stay idle.
+         * (waiting on I/O, say), on a host with half a core idle. Default true: on a virtual machine, a
+         * task thread that wakes the worker's socket thread pays for it before its next task, and
+         * sleeping tasks wake later; the poll's 1,000 wake-ups a second cost only CPU that such tasks
+         * leave idle. Tasks that use their CPU, or a host that is busy, never get the poll. Turn it off
+         * where idle CPU must stay idle.
          */
         public Builder resultPolling(boolean poll) {
             this.pollResults = poll;
