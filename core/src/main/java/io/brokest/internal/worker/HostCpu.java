@@ -9,35 +9,38 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * The host's CPU time so far, idle and in all, in clock ticks, from the first line of Linux's
- * {@code /proc/stat}; elsewhere, unknown. The file stays open and is read again from its start,
- * which costs about 5 us here (opening it each time, 70-90 us).
+ * {@code /proc/stat}; elsewhere, unknown. The file is opened at the first read, stays open and is
+ * read again from its start, which costs about 5 us here (opening it each time, 70-90 us). One
+ * thread at a time.
  */
-final class HostCpu {
-    private final FileChannel stat;
+final class HostCpu implements AutoCloseable {
+    private static final Path STAT = Path.of("/proc/stat");
+
     private final ByteBuffer buffer = ByteBuffer.allocate(512);
+    private FileChannel stat;
+    private boolean unavailable;
 
-    private HostCpu(FileChannel stat) {
-        this.stat = stat;
-    }
-
-    /** The host's counters, or null where {@code /proc/stat} cannot be read. */
-    static HostCpu open() {
-        try {
-            HostCpu cpu = new HostCpu(FileChannel.open(Path.of("/proc/stat"), StandardOpenOption.READ));
-            return cpu.ticks() != null ? cpu : null;
-        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+    /** {idle, total} ticks since boot (idle counts I/O wait), or null where they cannot be read. */
+    long[] ticks() {
+        if (unavailable) {
             return null;
         }
-    }
-
-    /** {idle, total} ticks since boot (idle counts I/O wait), or null if the read failed. */
-    long[] ticks() {
         try {
+            if (stat == null) {
+                stat = FileChannel.open(STAT, StandardOpenOption.READ);
+            }
             buffer.clear();
             stat.read(buffer, 0);
-            return parse(new String(buffer.array(), 0, buffer.position(), StandardCharsets.US_ASCII));
+            long[] ticks = parse(new String(buffer.array(), 0, buffer.position(), StandardCharsets.US_ASCII));
+            if (ticks == null) {
+                close();
+                unavailable = true; // not Linux's format: unknown from now on
+            }
+            return ticks;
         } catch (IOException | RuntimeException e) {
-            return null; // an unreadable or unexpected line: unknown, as on a host without the file
+            close();
+            unavailable = true; // no such file (not Linux) or not readable: unknown from now on
+            return null;
         }
     }
 
@@ -55,5 +58,17 @@ final class HostCpu {
         }
         long idle = Long.parseLong(fields[4]) + (fields.length > 5 ? Long.parseLong(fields[5]) : 0);
         return new long[] {idle, total};
+    }
+
+    @Override
+    public void close() {
+        if (stat != null) {
+            try {
+                stat.close();
+            } catch (IOException ignored) {
+                // nothing to do: it was only read
+            }
+            stat = null;
+        }
     }
 }

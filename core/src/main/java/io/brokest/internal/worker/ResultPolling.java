@@ -23,9 +23,9 @@ import java.util.function.Supplier;
  * each wake-up would take a core from a task instead (4 CPU-bound tasks on 2 workers of 2 threads on 2
  * cores took 6 % longer with it), so then it does not poll.
  *
- * <p>Socket thread only, apart from construction.
+ * <p>Socket thread only, apart from construction and {@link #close}.
  */
-final class ResultPolling {
+final class ResultPolling implements AutoCloseable {
     /** How often the socket thread looks while it polls: also the longest a result waits for it. */
     static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     /** How often CPU use is sampled to tell waiting tasks from busy ones. */
@@ -38,6 +38,7 @@ final class ResultPolling {
     /** The host's {idle, total} CPU ticks ({@link HostCpu}), or null where unknown. */
     private final Supplier<long[]> hostTicks;
     private final int cores;
+    private final Runnable onClose;
     private long sampledAt;
     private long cpuAtSample = -1;
     private long[] hostAtSample;
@@ -46,22 +47,29 @@ final class ResultPolling {
     /** Polls where this JVM can read its own CPU time (HotSpot's {@code com.sun.management} bean), never elsewhere. */
     static ResultPolling forThisProcess() {
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-            HostCpu host = HostCpu.open();
-            return new ResultPolling(os::getProcessCpuTime, host == null ? () -> null : host::ticks,
-                    Runtime.getRuntime().availableProcessors());
+            HostCpu host = new HostCpu();
+            return new ResultPolling(os::getProcessCpuTime, host::ticks, Runtime.getRuntime().availableProcessors(),
+                    host::close);
         }
         return never();
     }
 
     /** A policy that never polls: where it is switched off. */
     static ResultPolling never() {
-        return new ResultPolling(() -> -1, () -> null, 1);
+        return new ResultPolling(() -> -1, () -> null, 1, () -> { });
     }
 
-    ResultPolling(LongSupplier processCpuNanos, Supplier<long[]> hostTicks, int cores) {
+    ResultPolling(LongSupplier processCpuNanos, Supplier<long[]> hostTicks, int cores, Runnable onClose) {
         this.processCpuNanos = processCpuNanos;
         this.hostTicks = hostTicks;
         this.cores = cores;
+        this.onClose = onClose;
+    }
+
+    /** The worker stopped: releases what the samples read from (a file descriptor). */
+    @Override
+    public void close() {
+        onClose.run();
     }
 
     /**

@@ -305,6 +305,7 @@ final class WorkerLoop implements Runnable {
         outbox.unregister(router);
         context.destroySocket(router);
         outbox.close();
+        polling.close();
         stopped.countDown();
     }
 

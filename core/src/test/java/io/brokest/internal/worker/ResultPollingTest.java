@@ -24,7 +24,7 @@ class ResultPollingTest {
     /** How much of the host's 2 cores other processes use. */
     private double othersCores;
     private long now = 5_000 * MILLISECOND;
-    private final ResultPolling polling = new ResultPolling(() -> cpuNanos, () -> new long[] {idleTicks, totalTicks}, 2);
+    private final ResultPolling polling = new ResultPolling(() -> cpuNanos, () -> new long[] {idleTicks, totalTicks}, 2, () -> { });
 
     @AfterEach
     void closeOutbox() {
@@ -85,7 +85,7 @@ class ResultPollingTest {
     @Test
     void withoutTheHostsFiguresTheProcessAloneDecides() {
         client(10 * MILLISECOND, 10);
-        ResultPolling processOnly = new ResultPolling(() -> cpuNanos, () -> null, 2);
+        ResultPolling processOnly = new ResultPolling(() -> cpuNanos, () -> null, 2, () -> { });
         processOnly.maxWaitNanos(now, sessions, 10);
         othersCores = 2;
         now += SAMPLE_NANOS;
@@ -100,6 +100,27 @@ class ResultPollingTest {
                 617870L + 252 + 194980 + 9650333 + 761 + 0 + 33295 + 7);
         assertThat(HostCpu.parse("intr 1 2 3\n")).isNull();
         assertThat(HostCpu.parse("cpu  1 2")).isNull();
+    }
+
+    @Test
+    void readsThisHostsTicksWhereLinuxHasThem() throws Exception {
+        try (HostCpu host = new HostCpu()) {
+            long[] first = host.ticks();
+            if (!java.nio.file.Files.isReadable(java.nio.file.Path.of("/proc/stat"))) {
+                assertThat(first).as("no /proc/stat: unknown").isNull();
+                return;
+            }
+            assertThat(first).hasSize(2);
+            assertThat(first[0]).isPositive().isLessThanOrEqualTo(first[1]);
+            long deadline = System.nanoTime() + 10_000 * MILLISECOND;
+            long[] later = host.ticks();
+            while (later[1] == first[1] && System.nanoTime() < deadline) {
+                Thread.onSpinWait(); // a tick is 10 ms of one core
+                later = host.ticks();
+            }
+            assertThat(later[1]).as("the counters move (read again from the start of the file)").isGreaterThan(first[1]);
+            assertThat(later[0]).isGreaterThanOrEqualTo(first[0]);
+        }
     }
 
     @Test
@@ -131,7 +152,7 @@ class ResultPollingTest {
     @Test
     void neverPollsWhereTheJvmCannotTellItsCpuTime() {
         client(10 * MILLISECOND, 10);
-        ResultPolling blind = new ResultPolling(() -> -1, () -> new long[] {idleTicks, totalTicks}, 2);
+        ResultPolling blind = new ResultPolling(() -> -1, () -> new long[] {idleTicks, totalTicks}, 2, () -> { });
         assertThat(blind.maxWaitNanos(now, sessions, 10)).isEqualTo(NEVER);
         assertThat(blind.maxWaitNanos(now + SAMPLE_NANOS, sessions, 10)).isEqualTo(NEVER);
         assertThat(ResultPolling.never().maxWaitNanos(now + 2 * SAMPLE_NANOS, sessions, 10)).isEqualTo(NEVER);
