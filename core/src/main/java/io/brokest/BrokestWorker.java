@@ -218,8 +218,9 @@ public final class BrokestWorker implements AutoCloseable {
          * (waiting on I/O, say), on a host with half a core idle. Default true: on a virtual machine, a
          * task thread that wakes the worker's socket thread pays for it before its next task, and
          * sleeping tasks wake later; the poll's 1,000 wake-ups a second cost only CPU that such tasks
-         * leave idle. Tasks that use their CPU, or a host that is busy, never get the poll. Turn it off
-         * where idle CPU must stay idle.
+         * leave idle, and a result may wait up to 1 ms (the last of a batch never waits). Tasks that use
+         * their CPU, or a host that is busy, never get the poll. Turn it off where idle CPU must stay
+         * idle.
          */
         public Builder resultPolling(boolean poll) {
             this.pollResults = poll;
