@@ -30,7 +30,7 @@ final class ResultPolling implements AutoCloseable {
     static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     /** How often CPU use is sampled to tell waiting tasks from busy ones. */
     static final long SAMPLE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    /** The host must have had this much of a core idle. */
+    /** The host must have had this much of a core idle (see {@link #hostHasIdleCore}). */
     static final double MIN_IDLE_CORES = 0.5;
 
     /** This process's CPU time in nanoseconds, or a negative value where the JVM cannot tell. */
@@ -99,6 +99,11 @@ final class ResultPolling implements AutoCloseable {
         return tasksWait ? POLL_NANOS : Long.MAX_VALUE;
     }
 
+    /**
+     * Whether the host's idle share since the last sample, counted in the cores this JVM may use, came
+     * to {@link #MIN_IDLE_CORES} (in a container limited to fewer cores than the host, a rough guide:
+     * the process test is what keeps CPU-bound tasks there from polling).
+     */
     private boolean hostHasIdleCore(long[] host) {
         if (host == null || hostAtSample == null) {
             return true; // unknown: the process's own use decides
