@@ -27,6 +27,11 @@ final class ResultBatching {
     private ResultBatching() {
     }
 
+    /** Whether this client's results wait for others ending about the same time: its tasks are long enough. */
+    static boolean batches(Session session) {
+        return session.credit.averageNanos() >= MIN_AVERAGE_NANOS;
+    }
+
     /**
      * How long to wait, at {@code now}, before sending the results that are ready: until just after the
      * last end expected within the window, or 0 to send them at once. At most
@@ -35,10 +40,10 @@ final class ResultBatching {
     static long holdNanos(Iterable<Session> sessions, long now) {
         long latestEnd = Long.MIN_VALUE;
         for (Session session : sessions) {
-            long average = session.credit.averageNanos();
-            if (average < MIN_AVERAGE_NANOS) {
+            if (!batches(session)) {
                 continue;
             }
+            long average = session.credit.averageNanos();
             for (RunningTask task : session.running.values()) {
                 long started = task.startedNanos();
                 if (started == 0 || task.isFinished()) {

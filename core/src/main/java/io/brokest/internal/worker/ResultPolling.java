@@ -44,14 +44,31 @@ final class ResultPolling implements AutoCloseable {
     private long[] hostAtSample;
     private boolean tasksWait;
 
-    /** Polls where this JVM can read its own CPU time (HotSpot's {@code com.sun.management} bean), never elsewhere. */
+    /**
+     * Polls where this JVM can read its own CPU time (HotSpot's {@code com.sun.management} bean), never
+     * elsewhere. The bean and {@code /proc/stat} are looked up at the first sample, not at start: the
+     * bean's classes take about 50 ms to load, which a worker that never runs long tasks need not pay.
+     */
     static ResultPolling forThisProcess() {
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-            HostCpu host = new HostCpu();
-            return new ResultPolling(os::getProcessCpuTime, host::ticks, Runtime.getRuntime().availableProcessors(),
-                    host::close);
-        }
-        return never();
+        HostCpu host = new HostCpu();
+        return new ResultPolling(processCpuClock(), host::ticks, Runtime.getRuntime().availableProcessors(),
+                host::close);
+    }
+
+    /** This process's CPU time in nanoseconds from the bean, found at the first call; -1 without one. */
+    private static LongSupplier processCpuClock() {
+        return new LongSupplier() {
+            private LongSupplier clock; // socket thread only
+
+            @Override
+            public long getAsLong() {
+                if (clock == null) {
+                    clock = ManagementFactory.getOperatingSystemMXBean()
+                            instanceof com.sun.management.OperatingSystemMXBean os ? os::getProcessCpuTime : () -> -1;
+                }
+                return clock.getAsLong();
+            }
+        };
     }
 
     /** A policy that never polls: where it is switched off. */
@@ -115,7 +132,7 @@ final class ResultPolling implements AutoCloseable {
     /** Whether a task runs here of a client whose results wait for others ({@link ResultBatching}). */
     private static boolean runsBatchedTasks(Iterable<Session> sessions) {
         for (Session session : sessions) {
-            if (!session.running.isEmpty() && session.credit.averageNanos() >= ResultBatching.MIN_AVERAGE_NANOS) {
+            if (!session.running.isEmpty() && ResultBatching.batches(session)) {
                 return true;
             }
         }

@@ -80,7 +80,7 @@ final class RunningTask {
             // while other tasks of a batching client run, the socket thread may be polling for results
             // (ResultPolling): then this one waits for its next look rather than wake it; the last
             // task's result, or a short task's, wakes it at once
-            boolean mayWait = othersRemain && session.credit.averageNanos() >= ResultBatching.MIN_AVERAGE_NANOS;
+            boolean mayWait = othersRemain && ResultBatching.batches(session);
             session.send(new Message.Result(taskId, answering, status, payload), mayWait ? ResultPolling.POLL_NANOS : 0);
         }
         return true;
