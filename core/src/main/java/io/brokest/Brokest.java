@@ -30,6 +30,10 @@ import java.util.concurrent.CompletableFuture;
  * this client. Many tasks may be in flight at once. Thread-safe: share one instance.
  */
 public final class Brokest implements AutoCloseable {
+    /** How errors name a task of each class ("task com.example.Job$$Lambda..."): built once per class, not per submit. */
+    private static final ClassValue<String> TASK_NAMES = named("task ");
+    private static final ClassValue<String> FUNCTION_NAMES = named("function ");
+
     private final ClientEngine engine;
 
     private Brokest(ClientEngine engine) {
@@ -66,7 +70,7 @@ public final class Brokest implements AutoCloseable {
     public <T> CompletableFuture<T> submit(Task<T> task, TaskOptions options) {
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(options, "options");
-        return engine.submit(task, options, "task " + task.getClass().getName());
+        return engine.submit(task, options, TASK_NAMES.get(task.getClass()));
     }
 
     /** Runs {@code function.apply(argument)} on a worker. */
@@ -77,8 +81,7 @@ public final class Brokest implements AutoCloseable {
     /** Runs {@code function.apply(argument)} on a worker with the given options. */
     public <A, R> CompletableFuture<R> queue(RemoteFunction<A, R> function, A argument, TaskOptions options) {
         Objects.requireNonNull(function, "function");
-        return engine.submit(new FunctionCall<>(function, argument), options,
-                "function " + function.getClass().getName());
+        return engine.submit(new FunctionCall<>(function, argument), options, FUNCTION_NAMES.get(function.getClass()));
     }
 
     /** Runs {@code function.apply(first, second)} on a worker. */
@@ -91,7 +94,7 @@ public final class Brokest implements AutoCloseable {
                                                 TaskOptions options) {
         Objects.requireNonNull(function, "function");
         return engine.submit(new BiFunctionCall<>(function, first, second), options,
-                "function " + function.getClass().getName());
+                FUNCTION_NAMES.get(function.getClass()));
     }
 
     /**
@@ -282,5 +285,14 @@ public final class Brokest implements AutoCloseable {
             }
             return security;
         }
+    }
+
+    private static ClassValue<String> named(String kind) {
+        return new ClassValue<>() {
+            @Override
+            protected String computeValue(Class<?> type) {
+                return kind + type.getName();
+            }
+        };
     }
 }

@@ -152,8 +152,9 @@ final class ClientAgent implements Runnable {
             task.queuedSinceNanos = System.nanoTime();
             dispatcher.enqueue(task);
             try {
-                dispatcher.dispatch(this::sendTask);
-                wakeAgentIfInputWaits();
+                if (dispatcher.dispatch(this::sendTask) > 0) {
+                    wakeAgentIfInputWaits(); // only a thread that used the sockets can have read their signals
+                }
             } catch (RuntimeException | Error e) {
                 // thrown to the caller, it would leave the task in the dispatcher, unsent and never failed
                 failedInSendNow = e;
