@@ -152,6 +152,16 @@ public final class ClientEngine implements AutoCloseable {
         agent.injectSendFault(fault);
     }
 
+    /** How many times a submitting thread yielded at the end of a burst (see {@code ClientAgent.sendNow}). */
+    long burstYields() {
+        return agent.burstYields();
+    }
+
+    /** Whether the client's socket thread waits for work with none posted (a snapshot, for tests). */
+    boolean agentIdle() {
+        return mailbox.isOwnerWaiting() && mailbox.isEmpty();
+    }
+
     /** Tasks submitted and not yet completed. */
     public int outstandingCount() {
         return outstanding.size();

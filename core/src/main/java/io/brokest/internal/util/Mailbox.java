@@ -99,7 +99,7 @@ public final class Mailbox<T> implements AutoCloseable {
     }
 
     /** Whether the owner waits in {@link #await} now (a snapshot, for tests). */
-    boolean isOwnerWaiting() {
+    public boolean isOwnerWaiting() {
         return ownerWaiting.get();
     }
 
