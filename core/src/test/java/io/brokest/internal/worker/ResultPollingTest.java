@@ -5,6 +5,7 @@ import static io.brokest.internal.worker.ResultPolling.SAMPLE_NANOS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.brokest.internal.util.Mailbox;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -96,10 +97,19 @@ class ResultPollingTest {
     @Test
     void readsTheHostsIdleAndTotalTicksFromProcStat() {
         String stat = "cpu  617870 252 194980 9650333 761 0 33295 7 11 0\ncpu0 308935 126 97490 4825166 380 0 16647 3 5 0\n";
-        assertThat(HostCpu.parse(stat)).containsExactly(9650333L + 761,
+        assertThat(parse(stat)).containsExactly(9650333L + 761,
                 617870L + 252 + 194980 + 9650333 + 761 + 0 + 33295 + 7);
-        assertThat(HostCpu.parse("intr 1 2 3\n")).isNull();
-        assertThat(HostCpu.parse("cpu  1 2")).isNull();
+        assertThat(parse("cpu  1 2 3 4")).containsExactly(4L, 10L); // an old kernel: no iowait
+        assertThat(parse("intr 1 2 3\n")).isNull();
+        assertThat(parse("cpu  1 2")).isNull();
+        assertThat(parse("cpu  1 2 x 4 5\n")).isNull();
+        assertThat(parse("cpu0 1 2 3 4 5\n")).isNull();
+        assertThat(parse("")).isNull();
+    }
+
+    private static long[] parse(String stat) {
+        byte[] bytes = (stat + "trailing bytes the read left in the buffer").getBytes(StandardCharsets.US_ASCII);
+        return HostCpu.parse(bytes, stat.length());
     }
 
     @Test
