@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 import org.zeromq.ZContext;
 
 /**
@@ -47,6 +48,9 @@ public final class ClientEngine implements AutoCloseable {
     private final Semaphore pendingPermits;
     private final AtomicLong taskIds = new AtomicLong();
     private final Map<Long, RemoteFuture<Object>> outstanding = new ConcurrentHashMap<>();
+    /** What every task's future calls when a caller cancels it, and once it is done: one of each per client. */
+    private final LongConsumer cancelTask = this::cancel;
+    private final LongConsumer taskDone;
     private volatile boolean closed;
 
     public ClientEngine(ClientConfig config, Duration noWorkerTimeout) {
@@ -60,6 +64,10 @@ public final class ClientEngine implements AutoCloseable {
         timers.setRemoveOnCancelPolicy(true);
         this.classThreads = Executors.newFixedThreadPool(2, DaemonThreads.named("brokest-class-server-"));
         this.pendingPermits = new Semaphore(config.maxPending());
+        this.taskDone = id -> {
+            outstanding.remove(id);
+            pendingPermits.release();
+        };
         UUID session = UUID.randomUUID();
         Message.Hello hello = new Message.Hello(session.getMostSignificantBits(), session.getLeastSignificantBits(),
                 config.name(), config.heartbeatMillis());
@@ -97,10 +105,7 @@ public final class ClientEngine implements AutoCloseable {
         }
         acquirePermit(description);
         long id = taskIds.incrementAndGet();
-        RemoteFuture<Object> future = new RemoteFuture<>(id, this::cancel, callbacks, () -> {
-            outstanding.remove(id);
-            pendingPermits.release();
-        });
+        RemoteFuture<Object> future = new RemoteFuture<>(id, cancelTask, callbacks, taskDone);
         long deadline = options.timeout() == null ? Long.MAX_VALUE : System.nanoTime() + options.timeout().toNanos();
         TaskHandle handle = new TaskHandle(id, payload, options, future, description, deadline);
         outstanding.put(id, future);

@@ -52,7 +52,7 @@ class CompleterTest {
     }
 
     private static TaskHandle handle(TaskOptions options, long deadline) {
-        RemoteFuture<Object> future = new RemoteFuture<>(7, null, Runnable::run, () -> { });
+        RemoteFuture<Object> future = new RemoteFuture<>(7, null, Runnable::run, id -> { });
         return new TaskHandle(7, new byte[0], options, future, "task T", deadline);
     }
 }

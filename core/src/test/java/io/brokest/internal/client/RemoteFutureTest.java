@@ -3,6 +3,7 @@ package io.brokest.internal.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Timeout;
 class RemoteFutureTest {
 
     private static RemoteFuture<String> future() {
-        return new RemoteFuture<>(1, null, Runnable::run, () -> { });
+        return new RemoteFuture<>(1, null, Runnable::run, id -> { });
     }
 
     /** Hands the work over once a thread waits; fails the test if none does within 10 s. */
@@ -148,11 +149,54 @@ class RemoteFutureTest {
         handOver(f, () -> { }); // the first waiter is now registered and waits on
         CompletableFuture<String> second = CompletableFuture.supplyAsync(f::join, r -> new Thread(r).start());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (f.getNumberOfDependents() < 2 && System.nanoTime() < deadline) {
-            Thread.onSpinWait(); // the second one waits the JDK's way, as a dependent (after the waker)
+        while (f.getNumberOfDependents() < 1 && System.nanoTime() < deadline) {
+            Thread.onSpinWait(); // the second one waits the JDK's way, as a dependent
         }
         handOver(f, () -> f.complete("v"));
         assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("v");
         assertThat(second.get(10, TimeUnit.SECONDS)).isEqualTo("v");
+    }
+
+    @Test
+    void theClientsBookkeepingRunsOnceHoweverTheFutureCompletes() throws Exception {
+        List<String> ways = List.of("complete", "completeExceptionally", "cancel", "obtrudeValue",
+                "obtrudeException", "completeAsync", "orTimeout", "completeOnTimeout");
+        for (String way : ways) {
+            AtomicInteger done = new AtomicInteger();
+            AtomicInteger cancels = new AtomicInteger();
+            RemoteFuture<String> f = new RemoteFuture<>(5, id -> cancels.incrementAndGet(), Runnable::run,
+                    id -> done.incrementAndGet());
+            switch (way) {
+                case "complete" -> f.complete("v");
+                case "completeExceptionally" -> f.completeExceptionally(new IllegalStateException("x"));
+                case "cancel" -> f.cancel(true);
+                case "obtrudeValue" -> f.obtrudeValue("v");
+                case "obtrudeException" -> f.obtrudeException(new IllegalStateException("x"));
+                case "completeAsync" -> f.completeAsync(() -> "v", Runnable::run);
+                case "orTimeout" -> f.orTimeout(1, TimeUnit.MILLISECONDS);
+                default -> f.completeOnTimeout("v", 1, TimeUnit.MILLISECONDS);
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (done.get() == 0 && System.nanoTime() < deadline) {
+                Thread.onSpinWait(); // the timeouts complete on the JDK's delayer thread
+            }
+            // whatever comes later finds the future done and changes nothing
+            f.complete("again");
+            f.completeExceptionally(new IllegalStateException("again"));
+            f.cancel(true);
+            assertThat(f.isDone()).as(way).isTrue();
+            assertThat(done).as("bookkeeping runs after " + way).hasValue(1);
+            assertThat(cancels).as("the worker is told of a cancel after " + way).hasValue(way.equals("cancel") ? 1 : 0);
+        }
+    }
+
+    @Test
+    void aDirectWaiterWakesWhenTheFutureTimesOut() throws Exception {
+        RemoteFuture<String> f = future();
+        CompletableFuture<Throwable> thrown = new CompletableFuture<>();
+        startParkedWaiter(f, thrown);
+        f.orTimeout(1, TimeUnit.MILLISECONDS);
+        assertThat(thrown.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(TimeoutException.class);
     }
 }
