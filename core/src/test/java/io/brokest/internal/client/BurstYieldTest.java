@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -30,8 +31,7 @@ class BurstYieldTest {
             // and does not yield. So a few clients try, each from an idle start.
             boolean yieldedOnce = false;
             for (int attempt = 0; attempt < 5 && !yieldedOnce; attempt++) {
-                ClientConfig config = new ClientConfig(List.of(worker.endpoint()), "burst-yield-" + attempt,
-                        getClass().getClassLoader(), 1 << 20, 1_000, 3, 100, false, 1_000, 1);
+                ClientConfig config = TestClients.config(worker.endpoint(), "burst-yield-" + attempt);
                 try (ClientEngine client = new ClientEngine(config, Duration.ofSeconds(30))) {
                     Task<Integer> answer = () -> 42;
                     for (int i = 0; i < 20; i++) {
@@ -43,7 +43,7 @@ class BurstYieldTest {
                     awaitIdle(client);
                     List<CompletableFuture<Integer>> futures = new ArrayList<>();
                     for (int i = 0; i < 5 * SLOTS; i++) {
-                        futures.add(client.submit(BurstYieldTest::sleepLong, TaskOptions.defaults(), "a long task"));
+                        futures.add(client.submit(BurstYieldTest::untilCancelled, TaskOptions.defaults(), "a long task"));
                     }
                     long yields = client.burstYields();
                     assertThat(yields).as("yields of one burst, whose tasks all outlast it").isBetween(0L, 1L);
@@ -62,8 +62,9 @@ class BurstYieldTest {
         }
     }
 
-    private static Integer sleepLong() throws InterruptedException {
-        Thread.sleep(30_000); // cancelled long before
+    /** Holds its slot until the test cancels it (the cancel interrupts it on the worker). */
+    private static Integer untilCancelled() throws InterruptedException {
+        new CountDownLatch(1).await(1, TimeUnit.MINUTES); // the bound only ends a task the test forgot
         return 1;
     }
 }

@@ -8,7 +8,6 @@ import io.brokest.BrokestWorker;
 import io.brokest.Task;
 import io.brokest.TaskOptions;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -29,8 +28,7 @@ class FailureInSendNowTest {
         try (BrokestWorker worker = BrokestWorker.builder().bind("tcp://127.0.0.1:*").threads(1).start()) {
             // several clients: the submitter sends its task itself only when the client's thread is idle
             for (int round = 0; round < 5; round++) {
-                ClientConfig config = new ClientConfig(List.of(worker.endpoint()), "send-fault-" + round,
-                        getClass().getClassLoader(), 1 << 20, 1_000, 3, 100, false, 1_000, 1);
+                ClientConfig config = TestClients.config(worker.endpoint(), "send-fault-" + round);
                 try (ClientEngine client = new ClientEngine(config, Duration.ofSeconds(30))) {
                     Task<Integer> answer = () -> 42;
                     assertThat(client.submit(answer, TaskOptions.defaults(), "a warm-up task")
