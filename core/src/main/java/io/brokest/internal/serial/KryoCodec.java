@@ -7,7 +7,6 @@ import com.esotericsoftware.kryo.io.KryoBufferOverflowException;
 import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.serializers.ClosureSerializer;
 import com.esotericsoftware.kryo.util.DefaultInstantiatorStrategy;
-import com.esotericsoftware.kryo.util.Pool;
 import io.brokest.Brokest;
 import io.brokest.BrokestWorker;
 import java.io.InputStream;
@@ -36,6 +35,8 @@ import org.objenesis.strategy.StdInstantiatorStrategy;
 public final class KryoCodec {
     private static final int INITIAL_BUFFER = 256;
     private static final int RETAINED_BUFFER = 64 * 1024;
+    /** The most Kryo instances kept idle between uses; more may be in use at once. */
+    private static final int MAX_IDLE_KRYOS = 64;
     /** How many constant forms one codec remembers reading ({@link #readConstants}); later ones are read each time. */
     static final int MAX_CONSTANT_FORMS_READ = 256;
     /** Longer payloads are never looked up: a lambda's form is its class and method names, well under this. */
@@ -46,7 +47,8 @@ public final class KryoCodec {
 
     private final ClassLoader loader;
     private final int maxBytes;
-    private final Pool<Slot> pool;
+    /** Kryo instances not in use ({@link IdlePool}: lock-free, since task threads borrow them at once). */
+    private final IdlePool<Slot> pool;
     /**
      * The serialized form of each lambda class that captures nothing. Every instance of such a class
      * writes the same bytes, so the reflective {@code SerializedLambda} round (half of what a submit
@@ -86,12 +88,7 @@ public final class KryoCodec {
     public KryoCodec(ClassLoader loader, int maxBytes) {
         this.loader = loader;
         this.maxBytes = maxBytes;
-        this.pool = new Pool<>(true, false, 64) {
-            @Override
-            protected Slot create() {
-                return new Slot(newKryo(KryoCodec.this.loader), KryoCodec.this.maxBytes);
-            }
-        };
+        this.pool = new IdlePool<>(MAX_IDLE_KRYOS, () -> new Slot(newKryo(loader), maxBytes));
         Slot slot = pool.obtain();
         int tag = slot.kryo.getRegistration(ClosureSerializer.Closure.class).getId() + 2;
         pool.free(slot);
