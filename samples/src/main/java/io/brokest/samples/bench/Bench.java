@@ -222,6 +222,18 @@ public final class Bench implements Callable<Integer> {
                     row.put("differencePp", Stats.round((Stats.median(remote) - Stats.median(local)) / ideal * 100, 2));
                     row.put("transportFloorPp", withFloor
                             ? Stats.round((Stats.median(floor) - Stats.median(local)) / ideal * 100, 2) : Double.NaN);
+                    // each repetition's figures, and the median of the repetitions' own differences (each
+                    // remote run beside the local one after it): what a spell of host noise moves less
+                    double[] paired = new double[reps];
+                    for (int r = 0; r < reps; r++) {
+                        paired[r] = (remote[r] - local[r]) / ideal * 100;
+                    }
+                    row.put("pairedDifferencePp", Stats.round(Stats.median(paired), 2));
+                    row.put("brokestSecondsEach", Stats.rounded(remote, 4));
+                    row.put("localSecondsEach", Stats.rounded(local, 4));
+                    if (withFloor) {
+                        row.put("transportFloorSecondsEach", Stats.rounded(floor, 4));
+                    }
                     row.put("warmUpSeconds", Stats.round(warmUpSeconds, 1));
                     boolean measured = ProcessCpu.available();
                     row.put("brokestCpuMicrosPerTask", measured ? Stats.round(remoteCpuMillis * perTask, 0) : Double.NaN);

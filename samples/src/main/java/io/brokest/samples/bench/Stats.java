@@ -1,6 +1,8 @@
 package io.brokest.samples.bench;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /** Percentiles and medians by sorting: exact, and plenty fast for benchmark-sized samples. */
 final class Stats {
@@ -20,6 +22,15 @@ final class Stats {
 
     static double median(double[] values) {
         return percentile(values, 50);
+    }
+
+    /** Each value rounded, in the order measured: for the JSON, where the spread can be looked at later. */
+    static List<Double> rounded(double[] values, int decimals) {
+        List<Double> out = new ArrayList<>(values.length);
+        for (double v : values) {
+            out.add(round(v, decimals));
+        }
+        return out;
     }
 
     static double round(double value, int decimals) {

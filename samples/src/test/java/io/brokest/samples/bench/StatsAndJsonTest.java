@@ -17,6 +17,11 @@ class StatsAndJsonTest {
     }
 
     @Test
+    void roundsEachValueAndKeepsTheirOrder() {
+        assertThat(Stats.rounded(new double[] {0.51234, 0.49876, 0.5}, 3)).containsExactly(0.512, 0.499, 0.5);
+    }
+
+    @Test
     void writesNestedJson() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("a", 1);
