@@ -43,7 +43,7 @@ final class IdlePool<T> {
         idle.offerFirst(item);
     }
 
-    /** How many are idle now (a snapshot). */
+    /** How many are idle now (a snapshot, for tests: it walks the deque). */
     int idleCount() {
         return idle.size();
     }
