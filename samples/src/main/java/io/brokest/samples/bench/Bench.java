@@ -223,7 +223,8 @@ public final class Bench implements Callable<Integer> {
                     row.put("transportFloorPp", withFloor
                             ? Stats.round((Stats.median(floor) - Stats.median(local)) / ideal * 100, 2) : Double.NaN);
                     // each repetition's figures, and the median of the repetitions' own differences (each
-                    // remote run beside the local one after it): what a spell of host noise moves less
+                    // remote run beside the local one after it): a second estimate to set beside the
+                    // difference of medians, since a spell of host noise may hit both runs of a pair
                     double[] paired = new double[reps];
                     for (int r = 0; r < reps; r++) {
                         paired[r] = (remote[r] - local[r]) / ideal * 100;
