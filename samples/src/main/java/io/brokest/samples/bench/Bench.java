@@ -57,23 +57,29 @@ public final class Bench implements Callable<Integer> {
 
     /** How much to measure. */
     record Plan(String name, int[] sleepCounts, int sleepReps, int sleepRepsShort, int sleepRepsLargest,
-                int latencySamples, int throughputTasks, int reps, int warmUpSeconds) {
+                int sleepRepsTarget, int latencySamples, int throughputTasks, int reps, int warmUpSeconds) {
         /**
          * Fewer repetitions where one takes long (the largest count on layouts with few threads), more
          * where one takes a second or less: there a single descheduled thread moves a repetition by
          * a percentage point, and a median of five still moved by one between runs of the same code.
+         * Most on the rows the target is set on ({@link #TARGET_TASKS} tasks) that take a second or
+         * less: there a median of 11 still had a standard error of 0.4-0.8 points, as large as the
+         * target's margin, and a repetition costs little.
          */
         int repsFor(int n, double idealSeconds) {
             if (n == sleepCounts[sleepCounts.length - 1] && idealSeconds > 2) {
                 return sleepRepsLargest;
             }
+            if (n == TARGET_TASKS && idealSeconds <= 1) {
+                return sleepRepsTarget;
+            }
             return idealSeconds <= 1 ? sleepRepsShort : sleepReps;
         }
     }
 
-    static final Plan QUICK = new Plan("quick", new int[] {100, 1000}, 3, 3, 1, 2_000, 20_000, 3, 3);
-    static final Plan DEFAULT = new Plan("default", new int[] {100, 1000}, 5, 11, 3, 5_000, 50_000, 5, 5);
-    static final Plan FULL = new Plan("full", new int[] {100, 1000, 5000}, 5, 11, 3, 20_000, 200_000, 5, 8);
+    static final Plan QUICK = new Plan("quick", new int[] {100, 1000}, 3, 3, 1, 3, 2_000, 20_000, 3, 3);
+    static final Plan DEFAULT = new Plan("default", new int[] {100, 1000}, 5, 11, 3, 31, 5_000, 50_000, 5, 5);
+    static final Plan FULL = new Plan("full", new int[] {100, 1000, 5000}, 5, 11, 3, 41, 20_000, 200_000, 5, 8);
 
     /** Workers x threads per worker. */
     record Layout(int workers, int threads) {
@@ -94,8 +100,12 @@ public final class Bench implements Callable<Integer> {
     static final long JIT_QUIET_MILLIS = 20;
     /** The sleep warm-up stops at this many times the plan's warm-up seconds, quiet or not. */
     static final int WARM_UP_LIMIT = 2;
+    /** Draws for the standard error of a sleep row's difference ({@link Stats#medianDifferenceStandardError}). */
+    static final int BOOTSTRAP_RESAMPLES = 2_000;
+    /** The number of sleep tasks the target is set on. */
+    static final int TARGET_TASKS = 1_000;
     /** The sleep rows that also measure the transport floor ({@link TransportFloor}): short, many threads. */
-    static final int FLOOR_TASKS = 1_000;
+    static final int FLOOR_TASKS = TARGET_TASKS;
     static final int FLOOR_MIN_THREADS = 10;
     /** Layouts with fewer threads per worker first warm up on 1 ms tasks. */
     static final int FAST_WARM_UP_BELOW_THREADS = 10;
@@ -220,6 +230,8 @@ public final class Bench implements Callable<Integer> {
                     row.put("localSeconds", Stats.round(Stats.median(local), 3));
                     row.put("localOverheadPct", Stats.round((Stats.median(local) / ideal - 1) * 100, 2));
                     row.put("differencePp", Stats.round((Stats.median(remote) - Stats.median(local)) / ideal * 100, 2));
+                    row.put("differenceStandardErrorPp", Stats.round(
+                            Stats.medianDifferenceStandardError(remote, local, BOOTSTRAP_RESAMPLES) / ideal * 100, 2));
                     row.put("transportFloorPp", withFloor
                             ? Stats.round((Stats.median(floor) - Stats.median(local)) / ideal * 100, 2) : Double.NaN);
                     // each repetition's figures, and the median of the repetitions' own differences (each

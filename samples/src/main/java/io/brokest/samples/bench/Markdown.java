@@ -18,16 +18,22 @@ final class Markdown {
                 machine.get("os"), machine.get("loadAverageAtStart")));
 
         out.append("### 1. Tasks that sleep 10 ms (wall time, median of repetitions)\n\n");
-        out.append("| tasks | layout | ideal s | Brokest s | Brokest overhead | local executor s | local overhead | difference "
+        out.append("| tasks | layout | ideal s | Brokest s | Brokest overhead | local executor s | local overhead | difference (± standard error) "
                 + "| CPU per task, Brokest | CPU per task, local | JIT CPU per repetition |\n");
         out.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Map<String, Object> row : (List<Map<String, Object>>) r.get("sleepTasks")) {
-            out.append(String.format("| %,d | %s | %.3f | %.3f | %.2f %% | %.3f | %.2f %% | %+.2f pp | %.0f us | %.0f us | %.0f ms |%n",
+            double standardError = num(row, "differenceStandardErrorPp");
+            String difference = String.format(Double.isNaN(standardError) ? "%+.2f pp" : "%+.2f ± %.2f pp",
+                    num(row, "differencePp"), standardError);
+            out.append(String.format("| %,d | %s | %.3f | %.3f | %.2f %% | %.3f | %.2f %% | %s | %.0f us | %.0f us | %.0f ms |%n",
                     (int) row.get("tasks"), row.get("layout"), num(row, "idealSeconds"), num(row, "brokestSeconds"),
                     num(row, "brokestOverheadPct"), num(row, "localSeconds"), num(row, "localOverheadPct"),
-                    num(row, "differencePp"), num(row, "brokestCpuMicrosPerTask"), num(row, "localCpuMicrosPerTask"),
+                    difference, num(row, "brokestCpuMicrosPerTask"), num(row, "localCpuMicrosPerTask"),
                     num(row, "jitCpuMsPerRep")));
         }
+        out.append("\nThe difference is the Brokest median's overhead minus the local executor's; its standard error "
+                + "comes from the repetitions themselves (the bootstrap, where a row has five or more), so a difference "
+                + "is known to about twice that either way. `repetitions` in the JSON says how many each row ran.\n");
         out.append("\nCPU per task is what all the threads of the client and the layout's daemons used in the timed "
                 + "Brokest repetitions, against what this JVM used in the local executor's, per task (10 ms resolution "
                 + "per repetition, from /proc). Before the rows of each layout, its client and daemons ran 10 ms tasks "

@@ -3,6 +3,7 @@ package io.brokest.samples.bench;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
 
 /** Percentiles and medians by sorting: exact, and plenty fast for benchmark-sized samples. */
 final class Stats {
@@ -24,6 +25,37 @@ final class Stats {
         return percentile(values, 50);
     }
 
+    /**
+     * The standard error of {@code median(a) - median(b)}, by the bootstrap: the standard deviation of
+     * that difference over {@code resamples} draws of each sample with replacement. The seed is fixed,
+     * so the same figures always give the same answer. NaN where either sample has fewer than five
+     * values, too few to resample.
+     */
+    static double medianDifferenceStandardError(double[] a, double[] b, int resamples) {
+        if (a.length < 5 || b.length < 5 || resamples < 2) {
+            return Double.NaN;
+        }
+        SplittableRandom random = new SplittableRandom(20261204L);
+        double[] differences = new double[resamples];
+        for (int i = 0; i < resamples; i++) {
+            differences[i] = median(resample(a, random)) - median(resample(b, random));
+        }
+        double mean = Arrays.stream(differences).average().orElse(Double.NaN);
+        double squares = 0;
+        for (double d : differences) {
+            squares += (d - mean) * (d - mean);
+        }
+        return Math.sqrt(squares / (resamples - 1));
+    }
+
+    private static double[] resample(double[] values, SplittableRandom random) {
+        double[] drawn = new double[values.length];
+        for (int i = 0; i < drawn.length; i++) {
+            drawn[i] = values[random.nextInt(values.length)];
+        }
+        return drawn;
+    }
+
     /** Each value rounded, in the order measured: for the JSON, where the spread can be looked at later. */
     static List<Double> rounded(double[] values, int decimals) {
         List<Double> out = new ArrayList<>(values.length);
@@ -33,7 +65,11 @@ final class Stats {
         return out;
     }
 
+    /** Rounded to {@code decimals}; NaN (a figure that could not be measured) stays NaN. */
     static double round(double value, int decimals) {
+        if (Double.isNaN(value)) {
+            return value;
+        }
         double scale = Math.pow(10, decimals);
         return Math.round(value * scale) / scale;
     }

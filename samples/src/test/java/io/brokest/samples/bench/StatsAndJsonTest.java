@@ -1,10 +1,12 @@
 package io.brokest.samples.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class StatsAndJsonTest {
@@ -19,6 +21,45 @@ class StatsAndJsonTest {
     @Test
     void roundsEachValueAndKeepsTheirOrder() {
         assertThat(Stats.rounded(new double[] {0.51234, 0.49876, 0.5}, 3)).containsExactly(0.512, 0.499, 0.5);
+        assertThat(Stats.round(Double.NaN, 2)).isNaN(); // "not measured" must not print as 0
+    }
+
+    @Test
+    void standardErrorOfADifferenceOfMediansMatchesTheNormalTheory() {
+        // for normal samples, the median's standard error is 1.2533 sigma / sqrt(n): with sigma 2 and n 101
+        // on both sides, the difference's is 1.2533 * 2 * sqrt(2 / 101) = 0.353. One sample's bootstrap
+        // estimate strays by a third either way, so the test averages twenty.
+        Random random = new Random(7);
+        double sum = 0;
+        for (int dataset = 0; dataset < 20; dataset++) {
+            double[] a = new double[101];
+            double[] b = new double[101];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = 10 + 2 * random.nextGaussian();
+                b[i] = 2 * random.nextGaussian();
+            }
+            double standardError = Stats.medianDifferenceStandardError(a, b, 2_000);
+            sum += standardError;
+            // it measures spread, not where the samples lie; and the same figures give the same answer
+            double[] shifted = a.clone();
+            for (int i = 0; i < shifted.length; i++) {
+                shifted[i] += 1_000;
+            }
+            assertThat(Stats.medianDifferenceStandardError(shifted, b, 2_000)).isCloseTo(standardError, within(1e-9));
+            assertThat(Stats.medianDifferenceStandardError(a, b, 2_000)).isEqualTo(standardError);
+        }
+        assertThat(sum / 20).isCloseTo(0.353, within(0.07));
+    }
+
+    @Test
+    void noStandardErrorFromTooFewRepetitionsAndNoneWithoutSpread() {
+        double[] three = {1, 2, 3};
+        double[] five = {1, 2, 3, 4, 5};
+        assertThat(Stats.medianDifferenceStandardError(three, five, 100)).isNaN();
+        assertThat(Stats.medianDifferenceStandardError(five, three, 100)).isNaN();
+        double[] flat = {4, 4, 4, 4, 4, 4};
+        assertThat(Stats.medianDifferenceStandardError(flat, flat, 100)).isZero();
+        assertThat(Stats.medianDifferenceStandardError(five, five, 100)).isGreaterThan(0.3);
     }
 
     @Test
