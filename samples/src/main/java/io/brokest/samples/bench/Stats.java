@@ -5,7 +5,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
-/** Percentiles and medians by sorting: exact, and plenty fast for benchmark-sized samples. */
+/**
+ * Percentiles and medians by sorting (exact, and plenty fast for benchmark-sized samples), and the
+ * bootstrap standard error of a difference of two medians.
+ */
 final class Stats {
     private Stats() {
     }
