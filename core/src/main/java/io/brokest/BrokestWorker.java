@@ -125,7 +125,7 @@ public final class BrokestWorker implements AutoCloseable {
         /**
          * How many tasks beyond {@link #threads} a client may queue here, to hide the round trip between
          * a result and the next task; a prefetch set here is fixed. Default: adaptive, starting at as many
-         * as the threads (at least 4) and growing for short tasks, up to 1,000, until about 20 ms of work
+         * as the threads (at least 4) and growing for short tasks, up to 1,000, until about 5 ms of work
          * waits per thread (and at most 32 MiB of payload in all): long tasks stay spread over workers,
          * and tasks of microseconds are not held back by round trips. Use a fixed prefetch of 0 or 1 for
          * long tasks that must balance exactly.

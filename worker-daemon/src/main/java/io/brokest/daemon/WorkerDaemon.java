@@ -32,7 +32,7 @@ public final class WorkerDaemon implements Callable<Integer> {
 
     @Option(names = "--prefetch", paramLabel = "N",
             description = "tasks queued beyond the threads, to hide latency; fixed when given (default: adaptive, from "
-                    + "the threads (at least 4) up to 1000 for short tasks, about 20 ms of work per thread)")
+                    + "the threads (at least 4) up to 1000 for short tasks, about 5 ms of work per thread)")
     Integer prefetch;
 
     @Option(names = "--drain-timeout", paramLabel = "DURATION", defaultValue = "PT30S",

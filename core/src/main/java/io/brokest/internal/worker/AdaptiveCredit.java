@@ -4,9 +4,9 @@ package io.brokest.internal.worker;
  * How many tasks a worker lets one client have here at once: its threads plus a prefetch sized by
  * time, not by count. The prefetch starts at its configured base ({@code max(4, threads)} by
  * default) and grows, up to a maximum, until the tasks queued behind the running ones take about
- * {@link #QUEUED_WORK_NANOS} to run. So for tasks of 100 ms or more the base stays (a few tasks
- * wait, and work spreads evenly over workers), tasks of 10 ms get two behind each thread, and for
- * tasks of microseconds hundreds wait, enough to hide the round trip that returns each credit. Either way a worker holds about the same amount of queued
+ * {@link #QUEUED_WORK_NANOS} to run. So for tasks of 10 ms the base stays (a few tasks wait, and
+ * work spreads evenly over workers), while for tasks of microseconds hundreds wait, enough to hide
+ * the round trip that returns each credit. Either way a worker holds about the same amount of queued
  * <em>work</em>, which is what load balancing cares about. The growth also stops where the tasks
  * queued would hold more than {@link #QUEUED_BYTES} of payload, so short tasks that carry megabytes
  * do not fill the worker's memory.
@@ -19,15 +19,8 @@ package io.brokest.internal.worker;
  * With a fixed prefetch (base = maximum) the credit never moves. Thread-safe.
  */
 final class AdaptiveCredit {
-    /**
-     * How much work should wait behind each busy thread: enough to cover the round trip that returns
-     * a credit, and the stalls of a busy host, where the threads on that path (JeroMQ's I/O threads,
-     * the socket threads) wait several milliseconds now and then. With 5 ms, tasks of 10 ms on 2
-     * workers of 10 threads kept one behind each thread, and a batch of 1,000 ended 0.8-1.3 ms later
-     * than with two (paired probes, samples/BENCH-NOTES.md): a queue that ran dry while results
-     * were held up left threads idle.
-     */
-    static final long QUEUED_WORK_NANOS = 20_000_000;
+    /** How much work should wait behind each busy thread: a few round trips on a LAN. */
+    static final long QUEUED_WORK_NANOS = 5_000_000;
     /** The most payload the grown part of the prefetch may hold, by the average payload size. */
     static final long QUEUED_BYTES = 32L * 1024 * 1024;
     /** Weight of the newest task in the moving averages (1/8). */
