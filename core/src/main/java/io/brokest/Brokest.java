@@ -2,6 +2,7 @@ package io.brokest;
 
 import io.brokest.internal.client.ClientConfig;
 import io.brokest.internal.client.ClientEngine;
+import io.brokest.internal.client.WorkerEndpoints;
 import io.brokest.internal.security.ClientSecurity;
 import io.brokest.internal.task.BiFunctionCall;
 import io.brokest.internal.task.FunctionCall;
@@ -44,6 +45,7 @@ public final class Brokest implements AutoCloseable {
      * Connects to the given workers with default settings.
      *
      * @param endpoints ZeroMQ endpoints of worker daemons, such as {@code tcp://127.0.0.1:5555}
+     * @throws IllegalArgumentException if one is not of the form {@code tcp://HOST:PORT} (or {@code ipc://PATH})
      */
     public static Brokest connect(String... endpoints) {
         return builder().workers(endpoints).build();
@@ -100,10 +102,11 @@ public final class Brokest implements AutoCloseable {
     /**
      * Starts using another worker; it takes work as soon as it answers.
      *
-     * @throws IllegalArgumentException if this client uses CURVE and no public key is pinned for it
+     * @throws IllegalArgumentException if the endpoint is not of the form {@code tcp://HOST:PORT} (or
+     *         {@code ipc://PATH}), or this client uses CURVE and no public key is pinned for it
      */
     public void addWorker(String endpoint) {
-        engine.addWorker(Objects.requireNonNull(endpoint, "endpoint"));
+        engine.addWorker(WorkerEndpoints.check(Objects.requireNonNull(endpoint, "endpoint")));
     }
 
     /** Stops sending new tasks to a worker; its running tasks finish, then the connection closes. */
@@ -145,10 +148,14 @@ public final class Brokest implements AutoCloseable {
         private Builder() {
         }
 
-        /** Adds worker endpoints, such as {@code tcp://127.0.0.1:5555}. */
+        /**
+         * Adds worker endpoints, such as {@code tcp://127.0.0.1:5555}.
+         *
+         * @throws IllegalArgumentException if one is not of the form {@code tcp://HOST:PORT} (or {@code ipc://PATH})
+         */
         public Builder workers(String... endpoints) {
             for (String e : endpoints) {
-                this.endpoints.add(Objects.requireNonNull(e, "endpoint"));
+                this.endpoints.add(WorkerEndpoints.check(Objects.requireNonNull(e, "endpoint")));
             }
             return this;
         }

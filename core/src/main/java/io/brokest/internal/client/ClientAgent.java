@@ -7,11 +7,13 @@ import io.brokest.internal.util.Mailbox;
 import io.brokest.internal.wire.MalformedMessageException;
 import io.brokest.internal.wire.Message;
 import io.brokest.internal.wire.Protocol;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -36,6 +38,11 @@ import zmq.ZError;
  */
 final class ClientAgent implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(ClientAgent.class);
+    /** A worker that has not answered for this long since its connection opened gets a warning. */
+    static final long NO_ANSWER_WARNING_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /** The first wait before connecting again after a failed connect; it doubles up to the next. */
+    static final long FIRST_RECONNECT_NANOS = TimeUnit.SECONDS.toNanos(1);
+    static final long MAX_RECONNECT_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private final ClientConfig config;
     private final ZContext context;
@@ -46,6 +53,7 @@ final class ClientAgent implements Runnable {
     private final List<byte[]> frames = new ArrayList<>();
     private final Completer completer;
     private final ClassServer classServer;
+    /** Helper threads for what may block: reading class files, and looking worker host names up again. */
     private final ExecutorService classThreads;
     private final byte[] hello;
     private final long heartbeatNanos;
@@ -53,6 +61,8 @@ final class ClientAgent implements Runnable {
 
     /** Socket-owner state: the agent's, or a submitting thread's in {@link #sendNow}. */
     private boolean running = true;
+    /** Agent only: what tasks that arrive after it stopped fail with. */
+    private BrokestException stopReason = new BrokestException("the Brokest client was closed before the task finished");
     /**
      * Held by the agent except while it waits for input, and by a thread in {@link #sendNow}: whoever
      * holds it may use the sockets and the dispatcher (the lock is also the memory barrier ZeroMQ asks
@@ -128,9 +138,12 @@ final class ClientAgent implements Runnable {
         } catch (RuntimeException | Error e) {
             completer.flush(); // results already read still complete their futures
             LOG.error("Brokest client agent failed; failing all tasks", e);
-            failEverything(new BrokestException("the Brokest client stopped after an internal error: " + e, e));
+            stopReason = new BrokestException("the Brokest client stopped after an internal error: " + e, e);
+            failEverything(stopReason);
         } finally {
             running = false; // so no submitting thread uses the sockets destroyed here
+            BrokestException reason = stopReason;
+            mailbox.stop(command -> failIfSubmit(command, reason)); // tasks posted too late fail, never hang
             for (WorkerLink link : dispatcher.links()) {
                 if (link.socket != null) {
                     mailbox.unregister(link.socket);
@@ -254,6 +267,14 @@ final class ClientAgent implements Runnable {
             addWorker(a.endpoint());
         } else if (command instanceof Command.RemoveWorker r) {
             removeWorker(r.endpoint());
+        } else if (command instanceof Command.Reconnect r) {
+            WorkerLink link = dispatcher.link(r.endpoint());
+            if (link != null) {
+                link.resolving = false;
+                if (link.socket == null && !link.removed) {
+                    openSocket(link);
+                }
+            }
         } else if (command instanceof Command.Shutdown) {
             shutdown();
         }
@@ -287,9 +308,11 @@ final class ClientAgent implements Runnable {
             send(link, Protocol.encode(new Message.Bye("worker removed by the client")));
         }
         dispatcher.removeLink(link);
-        mailbox.unregister(link.socket);
-        context.destroySocket(link.socket);
-        link.socket = null;
+        if (link.socket != null) { // null while connecting again after a failed connect
+            mailbox.unregister(link.socket);
+            context.destroySocket(link.socket);
+            link.socket = null;
+        }
         LOG.info("removed {}", link);
     }
 
@@ -304,11 +327,68 @@ final class ClientAgent implements Runnable {
         socket.setReconnectIVL(100);
         socket.setReconnectIVLMax(2_000);
         config.security().apply(socket, link.endpoint);
-        socket.connect(link.endpoint);
-        mailbox.register(socket);
-        link.socket = socket;
         link.state = WorkerLink.State.CONNECTING;
         link.connectedSinceNanos = System.nanoTime();
+        link.noAnswerWarned = false;
+        try {
+            socket.connect(link.endpoint); // resolves the host name: fails for one that does not resolve
+        } catch (ZMQException | IllegalArgumentException e) {
+            context.destroySocket(socket);
+            connectFailed(link, e);
+            return;
+        }
+        mailbox.register(socket);
+        link.socket = socket;
+        if (link.connectError != null) {
+            LOG.info("{}: connecting, now that its endpoint can be connected to", link);
+        }
+        link.connectError = null;
+        link.connectFailures = 0;
+    }
+
+    /**
+     * A worker's endpoint could not be connected to (its host name does not resolve, say, which may be
+     * a typo or a DNS hiccup): the link stays, without a socket, and {@link #tick} tries again later,
+     * waiting longer each time. Its share of the tasks goes to the other workers meanwhile.
+     */
+    private void connectFailed(WorkerLink link, Exception e) {
+        link.socket = null;
+        link.connectFailures++;
+        long wait = Math.min(MAX_RECONNECT_NANOS, FIRST_RECONNECT_NANOS << Math.min(link.connectFailures - 1, 5));
+        link.nextConnectNanos = System.nanoTime() + wait;
+        String why = describeConnectFailure(e);
+        if (!why.equals(link.connectError)) {
+            LOG.warn("cannot connect to {}: {}. Check the endpoint; trying again in {} s, then less and less "
+                    + "often (every {} s at most); other workers take the tasks meanwhile", link, why,
+                    TimeUnit.NANOSECONDS.toSeconds(wait), TimeUnit.NANOSECONDS.toSeconds(MAX_RECONNECT_NANOS));
+        }
+        link.connectError = why;
+    }
+
+    private static String describeConnectFailure(Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof UnknownHostException) {
+                return "its host name does not resolve"; // the JDK's text differs from a cached answer to a fresh one
+            }
+        }
+        return e.toString();
+    }
+
+    /**
+     * Agent only: looks the host name up on a helper thread (a lookup can take seconds while DNS is
+     * unreachable, and the agent keeps the heartbeats), then connects with the answer the JDK cached.
+     */
+    private void reconnectLater(WorkerLink link) {
+        link.resolving = true;
+        String endpoint = link.endpoint;
+        try {
+            classThreads.execute(() -> {
+                WorkerEndpoints.lookUpHost(endpoint);
+                mailbox.post(new Command.Reconnect(endpoint));
+            });
+        } catch (RejectedExecutionException closing) {
+            link.resolving = false; // the client is closing: no more attempts
+        }
     }
 
     private void receiveAll(WorkerLink link) {
@@ -529,6 +609,13 @@ final class ClientAgent implements Runnable {
 
     private void tick(long now) {
         for (WorkerLink link : new ArrayList<>(dispatcher.links())) {
+            if (link.socket == null) { // its connect failed
+                if (!link.removed && !link.resolving && now - link.nextConnectNanos >= 0) {
+                    reconnectLater(link);
+                }
+                continue;
+            }
+            warnIfNoAnswer(link, now);
             if (link.state == WorkerLink.State.READY
                     && now - link.lastHeardNanos > Math.max(heartbeatNanos, link.heartbeatNanos) * config.liveness()) {
                 long silentMillis = TimeUnit.NANOSECONDS.toMillis(now - link.lastHeardNanos);
@@ -553,6 +640,23 @@ final class ClientAgent implements Runnable {
         if (dispatcher.pendingCount() > 0 && !dispatcher.hasReadyWorker()) {
             failTasksWaitingTooLong(now);
         }
+    }
+
+    /**
+     * Once per connection: a worker that has not answered for {@link #NO_ANSWER_WARNING_NANOS}. ZeroMQ
+     * connects in the background and retries silently, so without this a wrong port or a daemon that
+     * is not running would show only as tasks that wait.
+     */
+    private void warnIfNoAnswer(WorkerLink link, long now) {
+        if (link.state != WorkerLink.State.CONNECTING || link.noAnswerWarned
+                || now - link.connectedSinceNanos < NO_ANSWER_WARNING_NANOS
+                || config.security().refusal(link.endpoint) != null) { // a refused handshake is reported as such
+            return;
+        }
+        link.noAnswerWarned = true;
+        LOG.warn("{} has not answered for {} s ({} task(s) wait for a worker): is a worker daemon running there "
+                + "(java -jar worker-daemon.jar --bind ...), and can this host reach that port? Still trying",
+                link, TimeUnit.NANOSECONDS.toSeconds(now - link.connectedSinceNanos), dispatcher.pendingCount());
     }
 
     private void failTasksWaitingTooLong(long now) {
@@ -598,7 +702,8 @@ final class ClientAgent implements Runnable {
     private String endpoints() {
         List<String> list = new ArrayList<>();
         for (WorkerLink link : dispatcher.links()) {
-            list.add(link.endpoint);
+            list.add(link.endpoint + (link.connectError != null ? " (cannot connect: " + link.connectError + ")"
+                    : link.state != WorkerLink.State.READY ? " (no answer)" : ""));
         }
         return list.isEmpty() ? "none" : String.join(", ", list);
     }
@@ -632,6 +737,13 @@ final class ClientAgent implements Runnable {
             if (link.state == WorkerLink.State.READY) {
                 send(link, Protocol.encode(new Message.Bye("client closed")));
             }
+        }
+    }
+
+    /** A command that reached the mailbox after the agent stopped: its task fails, or it would wait forever. */
+    private static void failIfSubmit(Command command, BrokestException reason) {
+        if (command instanceof Command.Submit submit) {
+            submit.task().future.completeExceptionally(reason);
         }
     }
 

@@ -16,6 +16,10 @@ sealed interface Command {
     record RemoveWorker(String endpoint) implements Command {
     }
 
+    /** A worker's host was looked up after a failed connect: try connecting again. */
+    record Reconnect(String endpoint) implements Command {
+    }
+
     record ReplyClassData(String endpoint, Message.ClassData data) implements Command {
     }
 

@@ -6,7 +6,8 @@ import org.zeromq.ZMQ;
 
 /**
  * The client's view of one worker: its socket, whether it is ready, its capacity and the tasks sent to
- * it that have no result yet. Owned by the agent thread.
+ * it that have no result yet. Owned by the agent thread. The socket is null only while a failed
+ * connect waits to be tried again.
  */
 final class WorkerLink {
     enum State { CONNECTING, READY, LOST }
@@ -31,6 +32,17 @@ final class WorkerLink {
     long connectedSinceNanos;
     /** Set when the user removed this worker: it gets no new tasks and goes once its tasks are done. */
     boolean removed;
+    /** The "has not answered" warning was logged for the current connection. */
+    boolean noAnswerWarned;
+    /**
+     * Why the last connect failed (its host name did not resolve, say), or null. The socket is null
+     * then, and the agent tries again at {@link #nextConnectNanos}.
+     */
+    String connectError;
+    int connectFailures;
+    long nextConnectNanos;
+    /** A helper thread looks the host up before the next connect. */
+    boolean resolving;
 
     WorkerLink(String endpoint) {
         this.endpoint = endpoint;

@@ -56,6 +56,12 @@ public final class Mailbox<T> implements AutoCloseable {
     private final Selector selector;
     private final List<ZMQ.Socket> sockets = new ArrayList<>(); // owner only
     private volatile boolean closed;
+    /**
+     * Null while the owner serves; once it has stopped ({@link #stop}), where items go instead. Set
+     * before the owner's last drain, and read by posters after their add, so every item reaches the
+     * owner or this, once (the queue hands each item to one poll).
+     */
+    private volatile Consumer<T> leftovers;
 
     public Mailbox() {
         try {
@@ -65,9 +71,15 @@ public final class Mailbox<T> implements AutoCloseable {
         }
     }
 
-    /** Adds an item and wakes the owner. Safe from any thread, including interrupted ones. */
+    /**
+     * Adds an item and wakes the owner. Safe from any thread, including interrupted ones. After the
+     * owner has {@link #stop stopped}, the item goes to its leftovers consumer, on this thread.
+     */
     public void post(T item) {
         queue.add(item);
+        if (handedOverAsLeftover()) {
+            return;
+        }
         if (ownerWaiting.get() && ownerWaiting.compareAndSet(true, false)) {
             wakeUp();
         }
@@ -81,6 +93,9 @@ public final class Mailbox<T> implements AutoCloseable {
      */
     public void post(T item, long maxDelayNanos) {
         queue.add(item);
+        if (handedOverAsLeftover()) {
+            return;
+        }
         if (ownerWaiting.get() && ownerLooksAgainAt - System.nanoTime() > maxDelayNanos
                 && ownerWaiting.compareAndSet(true, false)) {
             wakeUp();
@@ -217,6 +232,26 @@ public final class Mailbox<T> implements AutoCloseable {
         while ((item = queue.poll()) != null) {
             consumer.accept(item);
         }
+    }
+
+    /**
+     * Owner only, when its loop has ended for good: every item still waiting, and every item posted
+     * from now on, goes to {@code leftovers} (on the posting thread), so none waits forever for an
+     * owner that will never look. A submitted task, say, can then fail instead of hanging.
+     */
+    public void stop(Consumer<T> leftovers) {
+        this.leftovers = leftovers;
+        drain(leftovers);
+    }
+
+    /** After {@link #stop}: hands what waits to the leftovers consumer and returns true. */
+    private boolean handedOverAsLeftover() {
+        Consumer<T> consumer = leftovers;
+        if (consumer == null) {
+            return false;
+        }
+        drain(consumer);
+        return true;
     }
 
     /** Owner only, after its loop ended. */

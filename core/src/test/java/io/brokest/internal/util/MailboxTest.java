@@ -124,4 +124,58 @@ class MailboxTest {
         assertThat(System.nanoTime() - start).as("a stale wake-up would end this wait at once")
                 .isGreaterThanOrEqualTo(wait * 3 / 4);
     }
+
+    @Test
+    void itemsPostedAfterTheOwnerStoppedGoToItsLeftovers() {
+        List<Integer> served = new ArrayList<>();
+        List<Integer> leftovers = new ArrayList<>();
+        mailbox.post(1);
+        mailbox.drain(served::add);
+        mailbox.post(2);
+        mailbox.stop(leftovers::add);
+        mailbox.post(3);
+        mailbox.post(4, TimeUnit.MILLISECONDS.toNanos(1));
+        assertThat(served).containsExactly(1);
+        assertThat(leftovers).containsExactly(2, 3, 4);
+        assertThat(mailbox.isEmpty()).isTrue();
+    }
+
+    @Test
+    void anOwnerStoppingWhilePostersPostLosesNothingAndDoublesNothing() throws Exception {
+        int posters = 4;
+        int each = 20_000;
+        java.util.Queue<Integer> seen = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        for (int p = 0; p < posters; p++) {
+            int first = p * each;
+            Thread t = new Thread(() -> {
+                try {
+                    start.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                for (int i = first; i < first + each; i++) {
+                    mailbox.post(i);
+                }
+            });
+            t.start();
+            threads.add(t);
+        }
+        start.countDown();
+        while (seen.size() < posters * each / 2) { // the owner serves about half, then stops mid-stream
+            mailbox.drain(seen::add);
+            Thread.onSpinWait();
+        }
+        mailbox.stop(seen::add);
+        for (Thread t : threads) {
+            t.join(TimeUnit.NANOSECONDS.toMillis(LONG_WAIT));
+        }
+        List<Integer> sorted = new ArrayList<>(seen);
+        sorted.sort(null);
+        assertThat(sorted).hasSize(posters * each);
+        for (int i = 0; i < sorted.size(); i++) {
+            assertThat(sorted.get(i)).isEqualTo(i);
+        }
+    }
 }

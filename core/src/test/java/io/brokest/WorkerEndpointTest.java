@@ -1,0 +1,132 @@
+package io.brokest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.brokest.internal.client.WorkerEndpoints;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A worker endpoint that is malformed fails the call that gave it, saying what was expected; one that
+ * is well formed but cannot be connected to (its host name does not resolve) leaves the client
+ * running: the other workers take the tasks, and tasks with no worker at all fail with the reason.
+ */
+@Timeout(60)
+class WorkerEndpointTest {
+    /** A name under .invalid, which RFC 2606 reserves so that it never resolves. */
+    private static final String UNRESOLVABLE = "tcp://no-such-worker.invalid:5555";
+
+    @Test
+    void wellFormedEndpointsAreAccepted() {
+        for (String endpoint : List.of("tcp://127.0.0.1:5555", "tcp://worker-1.example.com:1", "tcp://[::1]:65535",
+                "ipc:///tmp/brokest-worker")) {
+            assertThat(WorkerEndpoints.check(endpoint)).isEqualTo(endpoint);
+        }
+    }
+
+    @Test
+    void malformedEndpointsAreRefusedSayingWhatIsWrong() {
+        String[][] cases = {
+                {"garbage", "it has no scheme"},
+                {"", "it is empty"},
+                {" tcp://127.0.0.1:5555", "spaces around it"},
+                {"tcp://127.0.0.1", "it has no port"},
+                {"tcp://:5555", "it has no host"},
+                {"tcp://*:5555", "* is for binding a worker"},
+                {"tcp://127.0.0.1:0", "is not a number from 1 to 65535"},
+                {"tcp://127.0.0.1:70000", "is not a number from 1 to 65535"},
+                {"tcp://127.0.0.1:http", "'http' is not a number"},
+                {"udp://127.0.0.1:5555", "over tcp, not udp"},
+                {"ipc://", "it has no path"},
+        };
+        List<String> accepted = new ArrayList<>();
+        for (String[] c : cases) {
+            try {
+                WorkerEndpoints.check(c[0]);
+                accepted.add(c[0]);
+            } catch (IllegalArgumentException e) {
+                assertThat(e.getMessage()).contains("invalid worker endpoint '" + c[0] + "'").contains(c[1])
+                        .contains("expected tcp://HOST:PORT");
+            }
+        }
+        assertThat(accepted).isEmpty();
+    }
+
+    @Test
+    void theClientRefusesAMalformedEndpointWhereItIsGiven() {
+        assertThatThrownBy(() -> Brokest.connect("tcp://127.0.0.1:5555", "localhost:5555"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'localhost:5555'");
+        try (Brokest brokest = Brokest.connect()) {
+            assertThatThrownBy(() -> brokest.addWorker("tcp://worker-2"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("it has no port");
+        }
+    }
+
+    @Test
+    void aWorkerWhoseHostDoesNotResolveLeavesTheOthersServing() throws Exception {
+        try (BrokestWorker worker = BrokestWorker.builder().bind("tcp://127.0.0.1:*").threads(2).start();
+             Brokest brokest = Brokest.connect(UNRESOLVABLE, worker.endpoint())) {
+            List<CompletableFuture<Integer>> futures = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                int x = i;
+                futures.add(brokest.submit(() -> x * x));
+            }
+            for (int i = 0; i < 20; i++) {
+                assertThat(futures.get(i).get(20, TimeUnit.SECONDS)).isEqualTo(i * i);
+            }
+            // the client also drops it cleanly, though it never had a connection
+            brokest.removeWorker(UNRESOLVABLE);
+            assertThat(brokest.submit(() -> "still serving").get(20, TimeUnit.SECONDS)).isEqualTo("still serving");
+        }
+    }
+
+    @Test
+    void withOnlyAnUnresolvableWorkerATaskFailsNamingWhy() throws Exception {
+        try (Brokest brokest = Brokest.builder().workers(UNRESOLVABLE).noWorkerTimeout(Duration.ofMillis(500)).build()) {
+            CompletableFuture<String> task = brokest.submit(() -> "never runs");
+            assertThatThrownBy(() -> task.get(30, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(WorkerLostException.class)
+                    .hasMessageContaining(UNRESOLVABLE + " (cannot connect: its host name does not resolve)");
+            // and the client is still alive: a worker added now takes the next task
+            try (BrokestWorker worker = BrokestWorker.builder().bind("tcp://127.0.0.1:*").threads(1).start()) {
+                brokest.addWorker(worker.endpoint());
+                assertThat(brokest.submit(() -> "ran").get(20, TimeUnit.SECONDS)).isEqualTo("ran");
+            }
+        }
+    }
+
+    @Test
+    void aWorkerThatNeverAnswersIsReportedInTheLog() throws Exception {
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort(); // free now, and nothing listens there once closed
+        }
+        String endpoint = "tcp://127.0.0.1:" + port;
+        java.io.PrintStream originalErr = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true)); // slf4j-simple writes to System.err
+        try (Brokest brokest = Brokest.connect(endpoint)) {
+            CompletableFuture<String> waiting = brokest.submit(() -> "waits");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!captured.toString().contains("has not answered") && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            waiting.cancel(true); // so that closing does not wait for it
+        } finally {
+            System.setErr(originalErr);
+        }
+        assertThat(captured.toString())
+                .contains("worker " + endpoint + " has not answered for 5 s (1 task(s) wait for a worker)")
+                .contains("is a worker daemon running there");
+    }
+}
