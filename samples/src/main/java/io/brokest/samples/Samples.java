@@ -18,7 +18,35 @@ import picocli.CommandLine.Option;
         description = "Runnable Brokest examples. Without --workers, each starts local worker daemons itself.")
 public final class Samples implements Runnable {
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Samples()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line: a sample's failure prints one line, {@link #describe}, and exits with 1. */
+    static CommandLine commandLine() {
+        return new CommandLine(new Samples()).setExecutionExceptionHandler((failure, commandLine, parsed) -> {
+            commandLine.getErr().println("error: " + describe(failure));
+            return 1;
+        });
+    }
+
+    /**
+     * A failure as one line, each cause after the one it caused: what a user needs to act on, without
+     * the stack of picocli's frames (the library logs its own errors in full where they happen).
+     */
+    static String describe(Throwable failure) {
+        StringBuilder line = new StringBuilder();
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.util.concurrent.ExecutionException && t.getCause() != null) {
+                continue; // says nothing its cause does not
+            }
+            if (!line.isEmpty()) {
+                line.append("; caused by ");
+            }
+            line.append(t.getMessage() != null ? t.getClass().getSimpleName() + ": " + t.getMessage()
+                    : t instanceof java.util.concurrent.TimeoutException
+                    ? "timed out waiting for a result (any warnings above say why)" : t.toString());
+        }
+        return line.toString();
     }
 
     @Override

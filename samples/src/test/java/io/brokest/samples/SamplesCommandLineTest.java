@@ -1,0 +1,39 @@
+package io.brokest.samples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import picocli.CommandLine;
+
+/** A sample that fails says why in one line and exits with 1, instead of printing picocli's stack. */
+@Timeout(30)
+class SamplesCommandLineTest {
+    @Test
+    void aMalformedWorkerEndpointFailsWithOneLineSayingWhatWasExpected() {
+        CommandLine commandLine = Samples.commandLine();
+        StringWriter err = new StringWriter();
+        commandLine.setErr(new PrintWriter(err, true));
+
+        int exitCode = commandLine.execute("demo", "--workers", "worker-1:5555");
+
+        assertThat(exitCode).isEqualTo(1);
+        assertThat(err.toString().strip())
+                .startsWith("error: IllegalArgumentException: invalid worker endpoint 'worker-1:5555'")
+                .contains("expected tcp://HOST:PORT")
+                .doesNotContain("\tat ");
+    }
+
+    @Test
+    void aFailureIsDescribedWithItsCausesAndWithoutTheWrapperThatAddsNothing() {
+        Exception failure = new IllegalStateException("the demo failed",
+                new ExecutionException(new ArithmeticException("/ by zero")));
+        assertThat(Samples.describe(failure)).isEqualTo(
+                "IllegalStateException: the demo failed; caused by ArithmeticException: / by zero");
+        assertThat(Samples.describe(new TimeoutException())).contains("timed out waiting for a result");
+    }
+}
