@@ -2,7 +2,7 @@ package io.brokest;
 
 import io.brokest.internal.client.ClientConfig;
 import io.brokest.internal.client.ClientEngine;
-import io.brokest.internal.client.WorkerEndpoints;
+import io.brokest.internal.util.Endpoints;
 import io.brokest.internal.security.ClientSecurity;
 import io.brokest.internal.task.BiFunctionCall;
 import io.brokest.internal.task.FunctionCall;
@@ -106,7 +106,7 @@ public final class Brokest implements AutoCloseable {
      *         {@code ipc://PATH}), or this client uses CURVE and no public key is pinned for it
      */
     public void addWorker(String endpoint) {
-        engine.addWorker(WorkerEndpoints.check(Objects.requireNonNull(endpoint, "endpoint")));
+        engine.addWorker(Endpoints.checkWorker(Objects.requireNonNull(endpoint, "endpoint")));
     }
 
     /** Stops sending new tasks to a worker; its running tasks finish, then the connection closes. */
@@ -155,7 +155,7 @@ public final class Brokest implements AutoCloseable {
          */
         public Builder workers(String... endpoints) {
             for (String e : endpoints) {
-                this.endpoints.add(WorkerEndpoints.check(Objects.requireNonNull(e, "endpoint")));
+                this.endpoints.add(Endpoints.checkWorker(Objects.requireNonNull(e, "endpoint")));
             }
             return this;
         }

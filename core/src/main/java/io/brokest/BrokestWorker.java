@@ -2,6 +2,7 @@ package io.brokest;
 
 import io.brokest.internal.security.BindPolicy;
 import io.brokest.internal.security.WorkerSecurity;
+import io.brokest.internal.util.Endpoints;
 import io.brokest.internal.worker.WorkerConfig;
 import io.brokest.internal.worker.WorkerEngine;
 import java.nio.file.Path;
@@ -107,9 +108,13 @@ public final class BrokestWorker implements AutoCloseable {
         private Builder() {
         }
 
-        /** The ZeroMQ endpoint to bind, such as {@code tcp://127.0.0.1:5555} or {@code tcp://127.0.0.1:*}. */
+        /**
+         * The ZeroMQ endpoint to bind, such as {@code tcp://127.0.0.1:5555} or {@code tcp://127.0.0.1:*}.
+         *
+         * @throws IllegalArgumentException if it is not of the form {@code tcp://ADDRESS:PORT} (or {@code ipc://PATH})
+         */
         public Builder bind(String endpoint) {
-            this.bind = Objects.requireNonNull(endpoint, "endpoint");
+            this.bind = Endpoints.checkBind(Objects.requireNonNull(endpoint, "endpoint"));
             return this;
         }
 

@@ -3,7 +3,7 @@ package io.brokest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.brokest.internal.client.WorkerEndpoints;
+import io.brokest.internal.util.Endpoints;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +27,7 @@ class WorkerEndpointTest {
     void wellFormedEndpointsAreAccepted() {
         for (String endpoint : List.of("tcp://127.0.0.1:5555", "tcp://worker-1.example.com:1", "tcp://[::1]:65535",
                 "ipc:///tmp/brokest-worker")) {
-            assertThat(WorkerEndpoints.check(endpoint)).isEqualTo(endpoint);
+            assertThat(Endpoints.checkWorker(endpoint)).isEqualTo(endpoint);
         }
     }
 
@@ -49,7 +49,7 @@ class WorkerEndpointTest {
         List<String> accepted = new ArrayList<>();
         for (String[] c : cases) {
             try {
-                WorkerEndpoints.check(c[0]);
+                Endpoints.checkWorker(c[0]);
                 accepted.add(c[0]);
             } catch (IllegalArgumentException e) {
                 assertThat(e.getMessage()).contains("invalid worker endpoint '" + c[0] + "'").contains(c[1])
@@ -57,6 +57,21 @@ class WorkerEndpointTest {
             }
         }
         assertThat(accepted).isEmpty();
+    }
+
+    @Test
+    void aWorkerBindsTheFormsZeroMqBindsAndRefusesOthersSayingWhatIsWrong() {
+        for (String endpoint : List.of("tcp://127.0.0.1:*", "tcp://*:5555", "tcp://[::1]:5555", "ipc:///tmp/w",
+                "inproc://worker")) {
+            assertThat(Endpoints.checkBind(endpoint)).isEqualTo(endpoint);
+        }
+        assertThatThrownBy(() -> BrokestWorker.builder().bind("127.0.0.1:5555"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("invalid endpoint to bind '127.0.0.1:5555': it has no scheme")
+                .hasMessageContaining("tcp://127.0.0.1:* for any free port");
+        assertThatThrownBy(() -> BrokestWorker.builder().bind("tcp://127.0.0.1:99999"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("its port '99999' is not a number from 1 to 65535 (or *)");
     }
 
     @Test

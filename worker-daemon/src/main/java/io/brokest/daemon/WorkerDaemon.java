@@ -78,14 +78,14 @@ public final class WorkerDaemon implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        BrokestWorker.Builder builder = BrokestWorker.builder().bind(bind)
-                .maxMessageBytes(maxMessageBytes).heartbeat(heartbeat, 3).allowInsecure(insecure)
-                .resultPolling(!noResultPoll);
-        if (prefetch != null) {
-            builder.prefetch(prefetch);
-        }
         BrokestWorker worker;
-        try {
+        try { // every setting's check, as one line and exit code 2
+            BrokestWorker.Builder builder = BrokestWorker.builder().bind(bind)
+                    .maxMessageBytes(maxMessageBytes).heartbeat(heartbeat, 3).allowInsecure(insecure)
+                    .resultPolling(!noResultPoll);
+            if (prefetch != null) {
+                builder.prefetch(prefetch);
+            }
             if (threads != null) {
                 builder.threads(threads);
             }

@@ -40,6 +40,21 @@ class WorkerDaemonCliIT {
     }
 
     @Test
+    void aMalformedBindOrAnOutOfRangeSettingExitsTwoWithOneLine() throws Exception {
+        String[][] cases = {
+                {"--bind", "garbage"},
+                {"--prefetch", "-3"},
+        };
+        String[] expected = {"invalid endpoint to bind 'garbage': it has no scheme", "prefetch must be >= 0, was -3"};
+        for (int i = 0; i < cases.length; i++) {
+            try (DaemonProcess d = DaemonProcess.start(cases[i])) {
+                assertThat(d.waitForExit(30_000)).isEqualTo(2);
+                assertThat(d.output()).contains("worker-daemon: " + expected[i]).doesNotContain("\tat ");
+            }
+        }
+    }
+
+    @Test
     void aPortInUseExitsWithAClearMessage() throws Exception {
         try (DaemonProcess first = DaemonProcess.startReady();
              DaemonProcess second = DaemonProcess.start("--bind", first.endpoint())) {

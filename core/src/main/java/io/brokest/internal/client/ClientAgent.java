@@ -3,6 +3,7 @@ package io.brokest.internal.client;
 import io.brokest.AuthenticationException;
 import io.brokest.BrokestException;
 import io.brokest.WorkerLostException;
+import io.brokest.internal.util.Endpoints;
 import io.brokest.internal.util.Mailbox;
 import io.brokest.internal.wire.MalformedMessageException;
 import io.brokest.internal.wire.Message;
@@ -383,7 +384,7 @@ final class ClientAgent implements Runnable {
         String endpoint = link.endpoint;
         try {
             classThreads.execute(() -> {
-                WorkerEndpoints.lookUpHost(endpoint);
+                Endpoints.lookUpHost(endpoint);
                 mailbox.post(new Command.Reconnect(endpoint));
             });
         } catch (RejectedExecutionException closing) {
