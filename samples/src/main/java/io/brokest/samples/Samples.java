@@ -54,6 +54,14 @@ public final class Samples implements Runnable {
         new CommandLine(this).usage(System.out);
     }
 
+    /** Refuses an option's value below {@code least} as picocli refuses a malformed one: a message and exit 2. */
+    static void requireAtLeast(CommandLine.Model.CommandSpec spec, String option, long value, long least) {
+        if (value < least) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    option + " must be at least " + least + ", was " + value);
+        }
+    }
+
     /** What a sample does with the worker endpoints it was given or started. */
     interface WithEndpoints {
         void run(List<String> endpoints) throws Exception;
@@ -110,8 +118,12 @@ public final class Samples implements Runnable {
                 description = "log lines to generate (default: ${DEFAULT-VALUE})")
         int lines;
 
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
         @Override
         public Integer call() throws Exception {
+            requireAtLeast(spec, "--lines", lines, 1);
             // one thread per daemon, so that "4 workers" means four equal shares, not more threads per core
             workers.run(4, 1, endpoints -> LogsSample.run(endpoints, lines));
             return 0;
@@ -152,8 +164,16 @@ public final class Samples implements Runnable {
                 description = "local daemons to start when no --workers are given (default: number of cores)")
         Integer localWorkers;
 
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
         @Override
         public Integer call() throws Exception {
+            requireAtLeast(spec, "--tasks", tasks, 1);
+            requireAtLeast(spec, "--darts", darts, tasks); // a dart for each task at least
+            if (localWorkers != null) {
+                requireAtLeast(spec, "--local-workers", localWorkers, 1);
+            }
             int count = localWorkers != null ? localWorkers : Runtime.getRuntime().availableProcessors();
             workers.run(count, 1, endpoints -> PiSample.run(endpoints, darts, tasks));
             return 0;

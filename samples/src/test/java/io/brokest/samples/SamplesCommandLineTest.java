@@ -36,4 +36,25 @@ class SamplesCommandLineTest {
                 "IllegalStateException: the demo failed; caused by ArithmeticException: / by zero");
         assertThat(Samples.describe(new TimeoutException())).contains("timed out waiting for a result");
     }
+
+    @Test
+    void optionsThatCannotWorkAreRefusedBeforeAnythingStarts() {
+        String[][] cases = {
+                {"logs", "--lines", "-5"},
+                {"pi", "--darts", "0"},
+                {"pi", "--darts", "10", "--tasks", "40"},
+                {"bench", "--quick", "--full"},
+                {"bench", "--quick", "--output", "/no/such/directory/bench.json"},
+        };
+        String[] expected = {"--lines must be at least 1, was -5", "--darts must be at least 40, was 0",
+                "--darts must be at least 40, was 10", "choose one of --quick and --full",
+                "--output /no/such/directory/bench.json cannot be written: /no/such/directory is not a directory"};
+        for (int i = 0; i < cases.length; i++) {
+            CommandLine commandLine = Samples.commandLine();
+            StringWriter err = new StringWriter();
+            commandLine.setErr(new PrintWriter(err, true));
+            assertThat(commandLine.execute(cases[i])).isEqualTo(2);
+            assertThat(err.toString()).contains(expected[i]);
+        }
+    }
 }

@@ -30,6 +30,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import org.zeromq.SocketType;
@@ -128,8 +129,15 @@ public final class Bench implements Callable<Integer> {
         return 0;
     }
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        if (quick && full) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "choose one of --quick and --full");
+        }
+        checkWritable(output); // now, not after minutes of measuring
         Plan plan = full ? FULL : quick ? QUICK : DEFAULT;
         long started = System.nanoTime();
         Map<String, Object> results = new LinkedHashMap<>();
@@ -261,6 +269,18 @@ public final class Bench implements Callable<Integer> {
         }
         rows.sort((a, b) -> Integer.compare((int) a.get("tasks"), (int) b.get("tasks")));
         return rows;
+    }
+
+    /** Refuses an output file that could not be written, as picocli refuses a bad option: a message and exit 2. */
+    private void checkWritable(Path file) {
+        Path absolute = file.toAbsolutePath();
+        Path directory = absolute.getParent();
+        boolean writable = Files.exists(absolute) ? Files.isRegularFile(absolute) && Files.isWritable(absolute)
+                : directory != null && Files.isDirectory(directory) && Files.isWritable(directory);
+        if (!writable) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--output " + file + " cannot be written"
+                    + (directory != null && !Files.isDirectory(directory) ? ": " + directory + " is not a directory" : ""));
+        }
     }
 
     /**
