@@ -255,7 +255,7 @@ final class ClientAgent implements Runnable {
                 dispatcher.enqueue(s.task());
             }
         } else if (command instanceof Command.Cancel c) {
-            WorkerLink link = dispatcher.forget(c.taskId());
+            WorkerLink link = dispatcher.cancelled(c.taskId());
             if (link != null && link.state == WorkerLink.State.READY) {
                 send(link, Protocol.encode(new Message.Cancel(c.taskId())));
             }
