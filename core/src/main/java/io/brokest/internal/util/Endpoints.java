@@ -25,12 +25,7 @@ public final class Endpoints {
      * @throws IllegalArgumentException naming the endpoint and the form expected
      */
     public static String checkWorker(String endpoint) {
-        String problem = problem(endpoint, false);
-        if (problem != null) {
-            throw new IllegalArgumentException("invalid worker endpoint '" + endpoint + "': " + problem + "; "
-                    + EXPECTED_WORKER);
-        }
-        return endpoint;
+        return check(endpoint, false);
     }
 
     /**
@@ -39,10 +34,14 @@ public final class Endpoints {
      * @throws IllegalArgumentException naming the endpoint and the form expected
      */
     public static String checkBind(String endpoint) {
-        String problem = problem(endpoint, true);
+        return check(endpoint, true);
+    }
+
+    private static String check(String endpoint, boolean binding) {
+        String problem = problem(endpoint, binding);
         if (problem != null) {
-            throw new IllegalArgumentException("invalid endpoint to bind '" + endpoint + "': " + problem + "; "
-                    + EXPECTED_BIND);
+            throw new IllegalArgumentException((binding ? "invalid endpoint to bind '" : "invalid worker endpoint '")
+                    + endpoint + "': " + problem + "; " + (binding ? EXPECTED_BIND : EXPECTED_WORKER));
         }
         return endpoint;
     }
