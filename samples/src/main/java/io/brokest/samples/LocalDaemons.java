@@ -99,7 +99,10 @@ public final class LocalDaemons implements AutoCloseable {
         return endpoint;
     }
 
-    /** Finds worker-daemon.jar: -Dbrokest.daemon.jar, then beside this jar's module, then the working directory. */
+    /**
+     * Finds worker-daemon.jar: -Dbrokest.daemon.jar, then beside this jar (both copied to one
+     * directory), then in this repository's build, then under the working directory.
+     */
     public static Path daemonJar() throws IOException {
         String configured = System.getProperty("brokest.daemon.jar");
         List<Path> candidates = new ArrayList<>();
@@ -108,12 +111,14 @@ public final class LocalDaemons implements AutoCloseable {
         }
         try {
             Path here = Path.of(LocalDaemons.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            candidates.add(here.resolveSibling("worker-daemon.jar"));
             // samples/target/brokest-samples.jar or samples/target/classes -> <root>/worker-daemon/target
             Path root = here.getParent().getParent().getParent();
             candidates.add(root.resolve("worker-daemon/target/worker-daemon.jar"));
         } catch (URISyntaxException | RuntimeException e) {
             // fall back to the working directory
         }
+        candidates.add(Path.of("worker-daemon.jar"));
         candidates.add(Path.of("worker-daemon/target/worker-daemon.jar"));
         candidates.add(Path.of("../worker-daemon/target/worker-daemon.jar"));
         for (Path p : candidates) {

@@ -39,6 +39,9 @@ public final class Samples implements Runnable {
             if (t instanceof java.util.concurrent.ExecutionException && t.getCause() != null) {
                 continue; // says nothing its cause does not
             }
+            if (t != failure && t.getMessage() != null && line.indexOf(t.getMessage()) >= 0) {
+                continue; // a wrapper that quoted its cause already said it
+            }
             if (!line.isEmpty()) {
                 line.append("; caused by ");
             }

@@ -35,6 +35,9 @@ class SamplesCommandLineTest {
         assertThat(Samples.describe(failure)).isEqualTo(
                 "IllegalStateException: the demo failed; caused by ArithmeticException: / by zero");
         assertThat(Samples.describe(new TimeoutException())).contains("timed out waiting for a result");
+        Exception quoting = new java.io.IOException("could not start: jar not found",
+                new java.io.IOException("jar not found"));
+        assertThat(Samples.describe(quoting)).isEqualTo("IOException: could not start: jar not found");
     }
 
     @Test
