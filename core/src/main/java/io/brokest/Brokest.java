@@ -175,7 +175,11 @@ public final class Brokest implements AutoCloseable {
             return this;
         }
 
-        /** The largest task or result, serialized; default 64 MiB. Must match the workers' setting. */
+        /**
+         * The largest task or result, serialized; default 64 MiB. Workers may differ: each tells the
+         * client its own limit, a task larger than every worker accepts fails at once with the sizes,
+         * and a worker fails a result larger than this rather than send it.
+         */
         public Builder maxMessageBytes(int bytes) {
             if (bytes < 1024) {
                 throw new IllegalArgumentException("maxMessageBytes must be >= 1024, was " + bytes);

@@ -271,7 +271,7 @@ class FuzzIT {
                         send(dealer, mutate(random, valid.get(random.nextInt(valid.size()))), "zmq two-frame message");
                     } else if (pick < 87) {
                         send(dealer, Protocol.encode(new Message.Hello(random.nextLong(), random.nextLong(),
-                                "fuzz-" + random.nextInt(1000), random.nextInt())), "zmq HELLO, random session");
+                                "fuzz-" + random.nextInt(1000), random.nextInt(), random.nextInt())), "zmq HELLO, random session");
                     } else if (pick < 97) {
                         byte[] payload = new byte[random.nextInt(2000)];
                         random.nextBytes(payload);
@@ -299,7 +299,7 @@ class FuzzIT {
         byte[] payload = new byte[64];
         random.nextBytes(payload);
         return List.of(
-                Protocol.encode(new Message.Hello(1, 2, "fuzz", 1000)),
+                Protocol.encode(new Message.Hello(1, 2, "fuzz", 1000, 1 << 20)),
                 Protocol.encode(new Message.Submit(1, 1, 0, payload)),
                 Protocol.encode(new Message.ClassData(1, true, "00", payload)),
                 Protocol.encode(new Message.ClassData(2, false, null, new byte[0])),
@@ -307,7 +307,7 @@ class FuzzIT {
                 Protocol.encode(new Message.Ping()),
                 Protocol.encode(new Message.Bye("bye")),
                 Protocol.encode(new Message.Result(1, 1, Message.Result.OK, payload)),
-                Protocol.encode(new Message.Welcome("w", 1, 4, 1000)),
+                Protocol.encode(new Message.Welcome("w", 1, 4, 1000, 1 << 20)),
                 Protocol.encode(new Message.ClassRequest(1, Message.ClassRequest.CLASS, "a.B", null)),
                 Protocol.encode(new Message.Error("err")));
     }

@@ -3,6 +3,7 @@ package io.brokest.internal.client;
 import io.brokest.AuthenticationException;
 import io.brokest.BrokestException;
 import io.brokest.WorkerLostException;
+import io.brokest.internal.serial.MessageTooLargeException;
 import io.brokest.internal.util.Endpoints;
 import io.brokest.internal.util.Mailbox;
 import io.brokest.internal.wire.MalformedMessageException;
@@ -48,7 +49,7 @@ final class ClientAgent implements Runnable {
     private final ClientConfig config;
     private final ZContext context;
     private final Mailbox<Command> mailbox;
-    private final Dispatcher dispatcher = new Dispatcher();
+    private final Dispatcher dispatcher = new Dispatcher(this::failTooLarge);
     /** Agent only: the tasks {@link #queueTask} collected this turn, by worker, and a message's frames. */
     private final Map<WorkerLink, List<TaskHandle>> queuedTasks = new LinkedHashMap<>();
     private final List<byte[]> frames = new ArrayList<>();
@@ -460,6 +461,7 @@ final class ClientAgent implements Runnable {
         link.workerId = welcome.workerId();
         link.epoch = welcome.epoch();
         link.capacity = welcome.capacity();
+        link.maxMessageBytes = welcome.maxMessageBytes();
         link.heartbeatNanos = TimeUnit.MILLISECONDS.toNanos(welcome.heartbeatMillis());
         link.draining = welcome.capacity() == 0;
         link.state = WorkerLink.State.READY;
@@ -739,6 +741,23 @@ final class ClientAgent implements Runnable {
                 send(link, Protocol.encode(new Message.Bye("client closed")));
             }
         }
+    }
+
+    /**
+     * A task larger than every worker taking tasks accepts: sent, it would make the worker's socket
+     * drop the connection, and it would come back as a lost worker, again and again.
+     */
+    private void failTooLarge(TaskHandle task) {
+        List<String> limits = new ArrayList<>();
+        for (WorkerLink link : dispatcher.links()) {
+            if (link.takesTasks()) {
+                limits.add(link.endpoint + ": " + link.maxMessageBytes);
+            }
+        }
+        completer.fail(task, new MessageTooLargeException(task.description + " is " + task.payload.length
+                + " bytes serialized, more than the workers taking tasks accept (" + String.join(", ", limits)
+                + " bytes); raise their --max-message-size (maxMessageBytes(...) for an embedded worker), or send "
+                + "less data per task"));
     }
 
     /** A command that reached the mailbox after the agent stopped: its task fails, or it would wait forever. */

@@ -70,7 +70,7 @@ public final class ClientEngine implements AutoCloseable {
         };
         UUID session = UUID.randomUUID();
         Message.Hello hello = new Message.Hello(session.getMostSignificantBits(), session.getLeastSignificantBits(),
-                config.name(), config.heartbeatMillis());
+                config.name(), config.heartbeatMillis(), config.maxMessageBytes());
         Completer completer = new Completer(codec, callbacks, timers, mailbox);
         this.agent = new ClientAgent(config, context, mailbox, completer,
                 new ClassServer(config.classLoader(), config.maxMessageBytes()), classThreads, hello,

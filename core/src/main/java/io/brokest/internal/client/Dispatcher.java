@@ -8,6 +8,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Which worker gets which task. Credit-based, not round-robin: each worker says how many tasks it can
@@ -26,9 +27,16 @@ final class Dispatcher {
     static final int MIN_SWEEP = 64;
 
     private final Deque<TaskHandle> pending = new ArrayDeque<>();
+    /** Gets a task no worker that takes tasks accepts, it is so large; it is off the books. */
+    private final Consumer<TaskHandle> tooLarge;
     /** Cancels since the queue was last swept of done tasks (an upper bound of those in it). */
     private int cancelledWaiting;
     private final Map<String, WorkerLink> links = new LinkedHashMap<>();
+
+    /** @param tooLarge gets each task larger than every worker taking tasks accepts, to fail it */
+    Dispatcher(Consumer<TaskHandle> tooLarge) {
+        this.tooLarge = tooLarge;
+    }
 
     Collection<WorkerLink> links() {
         return links.values();
@@ -69,30 +77,46 @@ final class Dispatcher {
 
     boolean hasReadyWorker() {
         for (WorkerLink link : links.values()) {
-            if (link.state == WorkerLink.State.READY && !link.draining && !link.removed) {
+            if (link.takesTasks()) {
                 return true;
             }
         }
         return false;
     }
 
-    /** Sends pending tasks while some worker has a free slot. Returns how many were sent. */
+    /**
+     * Sends pending tasks, in order, while some worker that accepts the next one's size has a free
+     * slot. A task larger than every worker taking tasks accepts goes to {@code tooLarge} instead of
+     * waiting. Returns how many were sent.
+     */
     int dispatch(Sender sender) {
         int sent = 0;
         while (!pending.isEmpty()) {
+            TaskHandle task = pending.peekFirst();
+            if (task.future.isDone()) {
+                pending.pollFirst(); // cancelled or timed out while it waited
+                continue;
+            }
             WorkerLink best = null;
+            boolean accepted = false;
             for (WorkerLink link : links.values()) {
+                if (!link.accepts(task)) {
+                    continue;
+                }
+                accepted |= link.takesTasks();
                 if (link.freeSlots() > 0 && (best == null || link.freeSlots() > best.freeSlots())) {
                     best = link;
                 }
             }
             if (best == null) {
+                if (!accepted && hasReadyWorker()) {
+                    pending.pollFirst();
+                    tooLarge.accept(task);
+                    continue;
+                }
                 break;
             }
-            TaskHandle task = pending.pollFirst();
-            if (task.future.isDone()) {
-                continue; // cancelled or timed out while it waited
-            }
+            pending.pollFirst();
             task.attempt++;
             task.worker = best;
             best.inFlight.put(task.id, task);

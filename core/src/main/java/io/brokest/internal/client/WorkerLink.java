@@ -21,6 +21,8 @@ final class WorkerLink {
     long epoch;
     boolean everWelcomed;
     int capacity;
+    /** The largest message the worker accepts (from WELCOME): a bigger task would cost the connection. */
+    int maxMessageBytes = Integer.MAX_VALUE;
     final Map<Long, TaskHandle> inFlight = new LinkedHashMap<>();
     long lastHeardNanos;
     /**
@@ -49,7 +51,17 @@ final class WorkerLink {
     }
 
     int freeSlots() {
-        return state == State.READY && !draining && !removed ? capacity - inFlight.size() : 0;
+        return takesTasks() ? capacity - inFlight.size() : 0;
+    }
+
+    /** Whether it takes new tasks at all (free slots or not). */
+    boolean takesTasks() {
+        return state == State.READY && !draining && !removed;
+    }
+
+    /** Whether a task this large may be sent to it. */
+    boolean accepts(TaskHandle task) {
+        return task.payload.length <= maxMessageBytes;
     }
 
     @Override

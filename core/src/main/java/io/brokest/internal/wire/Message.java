@@ -6,12 +6,18 @@ package io.brokest.internal.wire;
  */
 public sealed interface Message {
 
-    /** Client to worker, first on every connection (ZeroMQ resends it on each reconnect). */
-    record Hello(long sessionHi, long sessionLo, String clientName, int heartbeatMillis) implements Message {
+    /**
+     * Client to worker, first on every connection (ZeroMQ resends it on each reconnect). {@code
+     * maxMessageBytes} is the largest message the client accepts: the worker fails a bigger result
+     * rather than send it (the client's socket would drop the connection).
+     */
+    record Hello(long sessionHi, long sessionLo, String clientName, int heartbeatMillis, int maxMessageBytes)
+            implements Message {
     }
 
     /** Worker to client: who the worker is, its epoch (new after each restart) and capacity. */
-    record Welcome(String workerId, long epoch, int capacity, int heartbeatMillis) implements Message {
+    record Welcome(String workerId, long epoch, int capacity, int heartbeatMillis, int maxMessageBytes)
+            implements Message {
     }
 
     /** Client to worker: run this task. The payload is the Kryo-serialized task. */

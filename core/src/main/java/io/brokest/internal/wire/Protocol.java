@@ -24,8 +24,10 @@ package io.brokest.internal.wire;
  * <h2>Messages</h2>
  * <pre>
  *  type  name        direction  body
- *   1    HELLO       C to W     session id (2 longs), client name (string), heartbeat ms (int)
- *   2    WELCOME     W to C     worker id (string), epoch (long), capacity (int), heartbeat ms (int)
+ *   1    HELLO       C to W     session id (2 longs), client name (string), heartbeat ms (int),
+ *                               largest message the client accepts (int)
+ *   2    WELCOME     W to C     worker id (string), epoch (long), capacity (int), heartbeat ms (int),
+ *                               largest message the worker accepts (int)
  *   3    SUBMIT      C to W     task id (long), attempt (int), timeout ms (long, 0 = none), Kryo payload (rest)
  *   4    RESULT      W to C     task id (long), attempt (int), status (byte), payload (rest)
  *   5    CLASS_REQ   W to C     request id (long), kind (byte: 0 class, 1 resource), name (string),
@@ -53,8 +55,11 @@ package io.brokest.internal.wire;
  */
 public final class Protocol {
     public static final int MAGIC = 0xB7;
-    /** 2: a ZeroMQ message may carry several Brokest messages (version 1 read only the first). */
-    public static final int VERSION = 2;
+    /**
+     * 3: HELLO and WELCOME carry each side's largest message, so neither sends what the other's socket
+     * would drop the connection for. 2: a ZeroMQ message may carry several Brokest messages.
+     */
+    public static final int VERSION = 3;
 
     static final int HELLO = 1;
     static final int WELCOME = 2;
@@ -92,10 +97,10 @@ public final class Protocol {
             return header(PING, 0).toByteArray();
         } else if (message instanceof Message.Hello m) {
             return header(HELLO, 64).putLong(m.sessionHi()).putLong(m.sessionLo()).putString(m.clientName())
-                    .putInt(m.heartbeatMillis()).toByteArray();
+                    .putInt(m.heartbeatMillis()).putInt(m.maxMessageBytes()).toByteArray();
         } else if (message instanceof Message.Welcome m) {
             return header(WELCOME, 64).putString(m.workerId()).putLong(m.epoch()).putInt(m.capacity())
-                    .putInt(m.heartbeatMillis()).toByteArray();
+                    .putInt(m.heartbeatMillis()).putInt(m.maxMessageBytes()).toByteArray();
         } else if (message instanceof Message.ClassRequest m) {
             return header(CLASS_REQ, 128).putLong(m.requestId()).putByte(m.kind()).putString(m.name())
                     .putString(m.knownHash()).toByteArray();
@@ -152,10 +157,10 @@ public final class Protocol {
             case CLASS_DATA:
                 return new Message.ClassData(in.getLong(), in.getBoolean(), in.getString(), in.getRest());
             case HELLO:
-                m = new Message.Hello(in.getLong(), in.getLong(), in.getString(), in.getInt());
+                m = new Message.Hello(in.getLong(), in.getLong(), in.getString(), in.getInt(), in.getInt());
                 break;
             case WELCOME:
-                m = new Message.Welcome(in.getString(), in.getLong(), in.getInt(), in.getInt());
+                m = new Message.Welcome(in.getString(), in.getLong(), in.getInt(), in.getInt(), in.getInt());
                 break;
             case CLASS_REQ:
                 m = new Message.ClassRequest(in.getLong(), (byte) in.getByte(), in.getString(), in.getString());

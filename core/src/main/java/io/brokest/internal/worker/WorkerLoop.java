@@ -416,7 +416,10 @@ final class WorkerLoop implements Runnable {
             return;
         }
         if (session == null) {
-            session = new Session(key, name, outbox, store, config.maxMessageBytes(),
+            // results bigger than the client accepts fail here, with the reason, instead of making its
+            // socket drop the connection (at least 1 KiB, whatever a peer claims)
+            int maxMessageBytes = Math.max(1024, Math.min(config.maxMessageBytes(), hello.maxMessageBytes()));
+            session = new Session(key, name, outbox, store, maxMessageBytes,
                     config.classFetchTimeoutMillis(), config.maxTasksPerClient(), config.newCredit());
             sessionsByKey.put(key, session);
             publishSessions();
@@ -431,7 +434,7 @@ final class WorkerLoop implements Runnable {
         session.lastHeardNanos = System.nanoTime();
         sessionsByRoute.put(ByteBuffer.wrap(route), session);
         sendNow(router, session, new Message.Welcome(workerId, epoch, draining ? 0 : session.credit.granted(),
-                config.heartbeatMillis()));
+                config.heartbeatMillis(), config.maxMessageBytes()));
         if (draining) {
             sendNow(router, session, new Message.Bye("worker is shutting down"));
         }

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 
 /** The dispatcher's bookkeeping, without sockets: where tasks go, and what a cancel does. */
 class DispatcherTest {
-    private final Dispatcher dispatcher = new Dispatcher();
+    private final List<TaskHandle> tooLarge = new ArrayList<>();
+    private final Dispatcher dispatcher = new Dispatcher(tooLarge::add);
 
     private TaskHandle task(long id) {
         RemoteFuture<Object> future = new RemoteFuture<>(id, ignored -> { }, Runnable::run, ignored -> { });
@@ -75,5 +76,51 @@ class DispatcherTest {
         dispatcher.dispatch((link, sent) -> { });
         assertThat(dispatcher.cancelled(7)).isSameAs(worker);
         assertThat(dispatcher.cancelled(8)).isNull();
+    }
+
+    @Test
+    void aTaskGoesOnlyToWorkersThatAcceptItsSizeAndOneNoneAcceptsIsHandedBack() {
+        WorkerLink small = readyWorker("tcp://small:1", 10);
+        small.maxMessageBytes = 100;
+        WorkerLink big = readyWorker("tcp://big:1", 2);
+        big.maxMessageBytes = 1_000;
+        dispatcher.addLink(small);
+        dispatcher.addLink(big);
+        TaskHandle medium = sized(1, 500);
+        TaskHandle huge = sized(2, 5_000);
+        TaskHandle tiny = sized(3, 10);
+        dispatcher.enqueue(medium);
+        dispatcher.enqueue(huge);
+        dispatcher.enqueue(tiny);
+        List<String> sent = new ArrayList<>();
+
+        dispatcher.dispatch((link, t) -> sent.add(t.id + "->" + link.endpoint));
+
+        assertThat(sent).containsExactly("1->tcp://big:1", "3->tcp://small:1");
+        assertThat(tooLarge).containsExactly(huge);
+        assertThat(dispatcher.pendingCount()).isZero();
+    }
+
+    @Test
+    void aLargeTaskWaitsInOrderWhileTheWorkersThatAcceptItAreFull() {
+        WorkerLink small = readyWorker("tcp://small:1", 10);
+        small.maxMessageBytes = 100;
+        WorkerLink big = readyWorker("tcp://big:1", 0); // accepts it, but has no free slot now
+        big.maxMessageBytes = 1_000;
+        dispatcher.addLink(small);
+        dispatcher.addLink(big);
+        dispatcher.enqueue(sized(1, 500));
+        dispatcher.enqueue(sized(2, 10));
+
+        int sent = dispatcher.dispatch((link, t) -> { });
+
+        assertThat(sent).isZero();
+        assertThat(tooLarge).isEmpty();
+        assertThat(dispatcher.pendingCount()).isEqualTo(2);
+    }
+
+    private TaskHandle sized(long id, int bytes) {
+        RemoteFuture<Object> future = new RemoteFuture<>(id, ignored -> { }, Runnable::run, ignored -> { });
+        return new TaskHandle(id, new byte[bytes], TaskOptions.defaults(), future, "task " + id, Long.MAX_VALUE);
     }
 }
