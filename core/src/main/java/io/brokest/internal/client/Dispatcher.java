@@ -159,7 +159,7 @@ final class Dispatcher {
     /**
      * A task was cancelled (or timed out): returns the worker it runs on, or null. One that still
      * waits stays in the queue, done, and {@link #dispatch} skips it; the queue is swept of such tasks
-     * once they could make up a third of it. Looking each one up in the queue instead cost a scan per
+     * once the cancels since the last sweep outnumber half of it. Looking each one up in the queue instead cost a scan per
      * cancel: with 100,000 waiting tasks cancelled newest first, a new task ran 5.6 s after the first
      * cancel, the client's socket thread (and its heartbeats) held all along; now 0.6 s, most of it
      * the cancelling thread's own loop (measured on 2 cores).

@@ -226,7 +226,10 @@ public final class Mailbox<T> implements AutoCloseable {
         }
     }
 
-    /** Owner only: hands every waiting item to the consumer. */
+    /**
+     * Owner only (and, after {@link #stop}, posters, which is safe: the queue hands each item to one
+     * poll): hands every waiting item to the consumer.
+     */
     public void drain(Consumer<T> consumer) {
         T item;
         while ((item = queue.poll()) != null) {
