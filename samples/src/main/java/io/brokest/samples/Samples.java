@@ -4,6 +4,8 @@ import io.brokest.Brokest;
 import io.brokest.samples.bench.Bench;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -36,7 +38,7 @@ public final class Samples implements Runnable {
     static String describe(Throwable failure) {
         StringBuilder line = new StringBuilder();
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof java.util.concurrent.ExecutionException && t.getCause() != null) {
+            if (t instanceof ExecutionException && t.getCause() != null) {
                 continue; // says nothing its cause does not
             }
             if (t != failure && t.getMessage() != null && line.indexOf(t.getMessage()) >= 0) {
@@ -46,7 +48,7 @@ public final class Samples implements Runnable {
                 line.append("; caused by ");
             }
             line.append(t.getMessage() != null ? t.getClass().getSimpleName() + ": " + t.getMessage()
-                    : t instanceof java.util.concurrent.TimeoutException
+                    : t instanceof TimeoutException
                     ? "timed out waiting for a result (any warnings above say why)" : t.toString());
         }
         return line.toString();
