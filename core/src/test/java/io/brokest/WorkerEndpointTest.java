@@ -121,27 +121,60 @@ class WorkerEndpointTest {
     }
 
     @Test
+    void tasksWaitingForAClientWithoutWorkersAreReportedInTheLog() throws Exception {
+        String log = captureLogWhile(() -> {
+            try (Brokest brokest = Brokest.connect()) {
+                CompletableFuture<String> waiting = brokest.submit(() -> "waits");
+                awaitLogged("has no workers");
+                waiting.cancel(true);
+            }
+        });
+        assertThat(log).contains("1 task(s) wait, and this client has no workers")
+                .contains("addWorker(...)");
+    }
+
+    @Test
     void aWorkerThatNeverAnswersIsReportedInTheLog() throws Exception {
         int port;
         try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = probe.getLocalPort(); // free now, and nothing listens there once closed
         }
         String endpoint = "tcp://127.0.0.1:" + port;
-        java.io.PrintStream originalErr = System.err;
-        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
-        System.setErr(new java.io.PrintStream(captured, true)); // slf4j-simple writes to System.err
-        try (Brokest brokest = Brokest.connect(endpoint)) {
-            CompletableFuture<String> waiting = brokest.submit(() -> "waits");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (!captured.toString().contains("has not answered") && System.nanoTime() < deadline) {
-                Thread.sleep(50);
+        String log = captureLogWhile(() -> {
+            try (Brokest brokest = Brokest.connect(endpoint)) {
+                CompletableFuture<String> waiting = brokest.submit(() -> "waits");
+                awaitLogged("has not answered");
+                waiting.cancel(true); // so that closing does not wait for it
             }
-            waiting.cancel(true); // so that closing does not wait for it
+        });
+        assertThat(log)
+                .contains("worker " + endpoint + " has not answered for 5 s (1 task(s) wait for a worker)")
+                .contains("is a worker daemon running there");
+    }
+
+    private interface Action {
+        void run() throws Exception;
+    }
+
+    /** What the test's client has logged so far (one per test: JUnit makes an instance per test). */
+    private final java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+
+    /** What the client logged while the action ran (slf4j-simple writes to System.err). */
+    private String captureLogWhile(Action action) throws Exception {
+        java.io.PrintStream originalErr = System.err;
+        System.setErr(new java.io.PrintStream(captured, true));
+        try {
+            action.run();
         } finally {
             System.setErr(originalErr);
         }
-        assertThat(captured.toString())
-                .contains("worker " + endpoint + " has not answered for 5 s (1 task(s) wait for a worker)")
-                .contains("is a worker daemon running there");
+        return captured.toString();
+    }
+
+    private void awaitLogged(String text) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!captured.toString().contains(text) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
     }
 }

@@ -63,6 +63,9 @@ final class ClientAgent implements Runnable {
 
     /** Socket-owner state: the agent's, or a submitting thread's in {@link #sendNow}. */
     private boolean running = true;
+    /** Agent only: since when tasks wait with no worker at all (0: not now), and whether that was logged. */
+    private long noWorkersSinceNanos;
+    private boolean noWorkersWarned;
     /** Agent only: what tasks that arrive after it stopped fail with. */
     private BrokestException stopReason = new BrokestException("the Brokest client was closed before the task finished");
     /**
@@ -642,6 +645,25 @@ final class ClientAgent implements Runnable {
         }
         if (dispatcher.pendingCount() > 0 && !dispatcher.hasReadyWorker()) {
             failTasksWaitingTooLong(now);
+        }
+        warnIfNoWorkers(now);
+    }
+
+    /**
+     * Once per spell: tasks have waited {@link #NO_ANSWER_WARNING_NANOS} while this client has no
+     * worker at all (connected with an empty list, say, or after removing the last one).
+     */
+    private void warnIfNoWorkers(long now) {
+        if (!dispatcher.links().isEmpty() || dispatcher.pendingCount() == 0) {
+            noWorkersSinceNanos = 0;
+            return;
+        }
+        if (noWorkersSinceNanos == 0) {
+            noWorkersSinceNanos = now;
+        } else if (now - noWorkersSinceNanos >= NO_ANSWER_WARNING_NANOS && !noWorkersWarned) {
+            noWorkersWarned = true;
+            LOG.warn("{} task(s) wait, and this client has no workers: give their endpoints to Brokest.connect(...) "
+                    + "or add one with addWorker(...); tasks fail after noWorkerTimeout", dispatcher.pendingCount());
         }
     }
 
