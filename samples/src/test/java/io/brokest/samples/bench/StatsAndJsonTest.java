@@ -70,4 +70,33 @@ class StatsAndJsonTest {
         m.put("c", Double.NaN);
         assertThat(Json.write(m).replaceAll("\\s", "")).isEqualTo("{\"a\":1,\"b\":[1.5,\"x\\\"y\"],\"c\":null}");
     }
+
+    @Test
+    void targetsJudgeTheFiguresAndShowASleepRowsStandardErrorWhereItHasOne() {
+        Map<String, Object> tenThreads = new LinkedHashMap<>();
+        tenThreads.put("tasks", 1000);
+        tenThreads.put("layout", "2 workers x 10 threads");
+        tenThreads.put("differencePp", 0.53);
+        tenThreads.put("differenceStandardErrorPp", 0.24);
+        Map<String, Object> oneThread = new LinkedHashMap<>();
+        oneThread.put("tasks", 1000);
+        oneThread.put("layout", "1 worker x 1 thread");
+        oneThread.put("differencePp", -0.3);
+        oneThread.put("differenceStandardErrorPp", Double.NaN); // three repetitions
+        Map<String, Object> hundred = new LinkedHashMap<>(tenThreads);
+        hundred.put("tasks", 100);
+        Map<String, Object> noop = new LinkedHashMap<>();
+        noop.put("p50RatioToRaw", 1.2);
+        noop.put("throughputRatioToRawKryo", 0.2);
+        noop.put("prefetch1000ThroughputRatioToRawKryo", 0.5);
+        Map<String, Object> results = new LinkedHashMap<>();
+        results.put("sleepTasks", List.of(tenThreads, oneThread, hundred));
+        results.put("noop", noop);
+
+        List<Map<String, Object>> targets = Bench.targets(results);
+
+        assertThat(targets).extracting(t -> t.get("figure"))
+                .containsExactly("+0.53 pp (± 0.24)", "-0.30 pp", "1.20 x", "0.200", "0.500");
+        assertThat(targets).extracting(t -> t.get("met")).containsExactly(false, true, true, false, true);
+    }
 }
