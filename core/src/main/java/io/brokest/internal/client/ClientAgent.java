@@ -656,6 +656,7 @@ final class ClientAgent implements Runnable {
     private void warnIfNoWorkers(long now) {
         if (!dispatcher.links().isEmpty() || dispatcher.pendingCount() == 0) {
             noWorkersSinceNanos = 0;
+            noWorkersWarned = false; // the spell is over: the next one is reported again
             return;
         }
         if (noWorkersSinceNanos == 0) {
