@@ -163,7 +163,8 @@ class MailboxTest {
             threads.add(t);
         }
         start.countDown();
-        while (seen.size() < posters * each / 2) { // the owner serves about half, then stops mid-stream
+        long deadline = System.nanoTime() + LONG_WAIT;
+        while (seen.size() < posters * each / 2 && System.nanoTime() < deadline) { // serve about half, then stop
             mailbox.drain(seen::add);
             Thread.onSpinWait();
         }
