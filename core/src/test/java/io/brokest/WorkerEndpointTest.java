@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.brokest.internal.util.Endpoints;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -136,7 +141,7 @@ class WorkerEndpointTest {
     @Test
     void aWorkerThatNeverAnswersIsReportedInTheLog() throws Exception {
         int port;
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = probe.getLocalPort(); // free now, and nothing listens there once closed
         }
         String endpoint = "tcp://127.0.0.1:" + port;
@@ -157,24 +162,46 @@ class WorkerEndpointTest {
     }
 
     /** What the test's client has logged so far (one per test: JUnit makes an instance per test). */
-    private final java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    private final LogCapture captured = new LogCapture();
 
-    /** What the client logged while the action ran (slf4j-simple writes to System.err). */
+    /** A log sink that wakes whoever waits for a line (slf4j-simple writes to System.err). */
+    private static final class LogCapture extends ByteArrayOutputStream {
+        @Override
+        public synchronized void write(byte[] bytes, int offset, int length) {
+            super.write(bytes, offset, length);
+            notifyAll();
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            super.write(b);
+            notifyAll();
+        }
+
+        /** Waits until the text has been logged, for 20 s at most. */
+        synchronized void awaitText(String text) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            long left;
+            while (!toString(StandardCharsets.UTF_8).contains(text)
+                    && (left = deadline - System.nanoTime()) > 0) {
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+        }
+    }
+
+    /** What the client logged while the action ran. */
     private String captureLogWhile(Action action) throws Exception {
-        java.io.PrintStream originalErr = System.err;
-        System.setErr(new java.io.PrintStream(captured, true));
+        PrintStream originalErr = System.err;
+        System.setErr(new PrintStream(captured, true));
         try {
             action.run();
         } finally {
             System.setErr(originalErr);
         }
-        return captured.toString();
+        return captured.toString(StandardCharsets.UTF_8);
     }
 
     private void awaitLogged(String text) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!captured.toString().contains(text) && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        captured.awaitText(text);
     }
 }
