@@ -1,5 +1,6 @@
 package io.brokest.internal.security;
 
+import io.brokest.internal.util.Endpoints;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import org.slf4j.Logger;
@@ -57,16 +58,8 @@ public final class BindPolicy {
         if (scheme.equals("ipc")) {
             return true; // JeroMQ implements ipc as TCP on 127.0.0.1
         }
-        if (!scheme.equals("tcp")) {
-            return false;
-        }
-        String address = endpoint.substring(sep + 3);
-        int colon = address.lastIndexOf(':');
-        String host = colon < 0 ? address : address.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        if (host.isEmpty() || host.equals("*")) {
+        String host = Endpoints.tcpHost(endpoint); // null for a scheme other than tcp
+        if (host == null || host.isEmpty() || host.equals("*")) {
             return false;
         }
         try {

@@ -52,19 +52,32 @@ public final class Endpoints {
      * lookup; never throws.
      */
     public static void lookUpHost(String endpoint) {
-        if (!endpoint.startsWith("tcp://")) {
+        String host = tcpHost(endpoint);
+        if (host == null) {
             return;
-        }
-        String address = endpoint.substring("tcp://".length());
-        String host = address.substring(0, Math.max(0, address.lastIndexOf(':')));
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
         }
         try {
             InetAddress.getAllByName(host);
         } catch (UnknownHostException | SecurityException | IllegalArgumentException e) {
             // the connect that follows fails the same way, and says why
         }
+    }
+
+    /**
+     * The host of a {@code tcp://HOST:PORT} endpoint, without an IPv6 address's brackets (the whole
+     * address when there is no port); null for other schemes.
+     */
+    public static String tcpHost(String endpoint) {
+        if (!endpoint.startsWith("tcp://")) {
+            return null;
+        }
+        String address = endpoint.substring("tcp://".length());
+        int colon = address.lastIndexOf(':');
+        String host = colon < 0 ? address : address.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        return host;
     }
 
     /** What is wrong with the endpoint's form, or null if nothing. */
