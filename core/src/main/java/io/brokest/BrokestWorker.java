@@ -76,7 +76,8 @@ public final class BrokestWorker implements AutoCloseable {
     /**
      * Completes when this worker has stopped: normally once {@link #close()} or {@link #shutdown} is done,
      * exceptionally when it stopped by itself after a fatal internal error (for instance a ZeroMQ I/O
-     * thread that died), which is logged. Supervisors use it to exit and be restarted.
+     * thread that died) or because more tasks ignored their interrupts than it has threads; either is
+     * logged. Supervisors use it to exit and be restarted.
      */
     public java.util.concurrent.CompletableFuture<Void> whenStopped() {
         return engine.whenStopped();

@@ -3,12 +3,10 @@ package io.brokest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.brokest.internal.LogCapture;
 import io.brokest.internal.util.Endpoints;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -157,48 +155,12 @@ class WorkerEndpointTest {
                 .contains("is a worker daemon running there");
     }
 
-    private interface Action {
-        void run() throws Exception;
-    }
-
     /** What the test's client has logged so far (one per test: JUnit makes an instance per test). */
     private final LogCapture captured = new LogCapture();
 
-    /** A log sink that wakes whoever waits for a line (slf4j-simple writes to System.err). */
-    private static final class LogCapture extends ByteArrayOutputStream {
-        @Override
-        public synchronized void write(byte[] bytes, int offset, int length) {
-            super.write(bytes, offset, length);
-            notifyAll();
-        }
-
-        @Override
-        public synchronized void write(int b) {
-            super.write(b);
-            notifyAll();
-        }
-
-        /** Waits until the text has been logged, for 20 s at most. */
-        synchronized void awaitText(String text) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            long left;
-            while (!toString(StandardCharsets.UTF_8).contains(text)
-                    && (left = deadline - System.nanoTime()) > 0) {
-                TimeUnit.NANOSECONDS.timedWait(this, left);
-            }
-        }
-    }
-
     /** What the client logged while the action ran. */
-    private String captureLogWhile(Action action) throws Exception {
-        PrintStream originalErr = System.err;
-        System.setErr(new PrintStream(captured, true));
-        try {
-            action.run();
-        } finally {
-            System.setErr(originalErr);
-        }
-        return captured.toString(StandardCharsets.UTF_8);
+    private String captureLogWhile(LogCapture.Action action) throws Exception {
+        return captured.during(action);
     }
 
     private void awaitLogged(String text) throws InterruptedException {

@@ -115,12 +115,13 @@ public final class WorkerDaemon implements Callable<Integer> {
                 ? "no CURVE: unencrypted, any local process may connect and run code"
                 : "CURVE; clients pin this worker's public key " + worker.publicKey()
                 + " and must be listed in " + authorizedKeys);
-        // a worker that stopped by itself (a fatal internal error, already logged) ends the process
+        // a worker that stopped by itself (a fatal internal error, or more tasks stuck past their interrupts
+        // than threads; already logged) ends the process
         // with a non-zero code, so a supervisor restarts it instead of leaving a deaf daemon up
         worker.whenStopped().whenComplete((done, error) -> stopRequested.countDown());
         stopRequested.await();
         if (worker.whenStopped().isCompletedExceptionally()) {
-            System.err.println("worker-daemon: stopped after a fatal error (see the log above); exit 1");
+            System.err.println("worker-daemon: stopped by itself (see the log above); exit 1");
             return 1;
         }
         drain(worker);

@@ -1,11 +1,18 @@
 package io.brokest.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.brokest.Brokest;
+import io.brokest.Task;
+import io.brokest.TaskOptions;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -88,6 +95,35 @@ class WorkerDaemonCliIT {
             }
             assertThat(d.waitForExit(30_000)).isZero();
             assertThat(d.output()).as(d.output()).contains("draining");
+        }
+    }
+
+    @Test
+    void tasksThatIgnoreTheirInterruptAreReplacedThenStopTheDaemonWithExitOne() throws Exception {
+        // waits two minutes (using no CPU), whatever interrupts it: longer than the test
+        Task<String> stuck = () -> {
+            long end = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while (System.nanoTime() < end) {
+                Thread.interrupted();
+                LockSupport.parkNanos(1_000_000);
+            }
+            return "ended";
+        };
+        TaskOptions shortTimeout = TaskOptions.defaults().withTimeout(Duration.ofMillis(300));
+        try (DaemonProcess d = DaemonProcess.startReady("--threads", "1")) {
+            try (Brokest b = Brokest.builder().workers(d.endpoint()).closeTimeout(Duration.ofSeconds(1)).build()) {
+                assertThatThrownBy(() -> b.submit(stuck, shortTimeout).get(30, TimeUnit.SECONDS))
+                        .isInstanceOf(ExecutionException.class).cause().isInstanceOf(TimeoutException.class);
+                d.awaitLine(l -> l.contains("a new thread takes its place"), 20_000);
+                assertThat(b.submit(() -> "behind it").get(30, TimeUnit.SECONDS)).isEqualTo("behind it");
+                assertThatThrownBy(() -> b.submit(stuck, shortTimeout).get(30, TimeUnit.SECONDS))
+                        .isInstanceOf(ExecutionException.class).cause().isInstanceOf(TimeoutException.class);
+                assertThat(d.waitForExit(30_000)).as(d.output()).isEqualTo(1);
+            }
+            assertThat(d.output()).as(d.output())
+                    .contains("2 tasks ignored their interrupts and still hold their threads, more than this worker's 1")
+                    .contains("WorkerDaemonCliIT.lambda$tasksThatIgnoreTheirInterrupt")
+                    .contains("worker-daemon: stopped by itself (see the log above); exit 1");
         }
     }
 }

@@ -4,6 +4,7 @@ import io.brokest.internal.wire.Message;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * One task accepted by a worker. Exactly one RESULT is sent for it, whichever comes first of its
@@ -27,23 +28,35 @@ final class RunningTask {
      * tasks are still on the worker (whose results this one's may wait for).
      */
     private final BooleanSupplier onEnd;
+    /** Told when a cancel or timeout interrupted the task while its code ran, to watch that it ends. */
+    private final Consumer<RunningTask> interrupted;
+    /** The thread running the task's code, from {@link #enter} until {@link #exit}; null otherwise. */
+    private volatile Thread thread;
+    /** The task's class, once read. */
+    private volatile String description = "not read yet";
+    /** Cleared once the task's slot is handed back: when it returns, or when it is abandoned. */
+    private final AtomicBoolean holdsSlot = new AtomicBoolean(true);
+    /** What interrupted it and when ({@link System#nanoTime()}), for the log if it ignores that. */
+    private volatile String interruptedBy;
+    private volatile long interruptedNanos;
 
     RunningTask(Session session, long taskId, int attempt) {
-        this(session, taskId, attempt, () -> false);
+        this(session, taskId, attempt, () -> false, task -> { });
     }
 
-    RunningTask(Session session, long taskId, int attempt, BooleanSupplier onEnd) {
+    RunningTask(Session session, long taskId, int attempt, BooleanSupplier onEnd, Consumer<RunningTask> interrupted) {
         this.session = session;
         this.taskId = taskId;
         this.attempt = attempt;
         this.onEnd = onEnd;
+        this.interrupted = interrupted;
     }
 
     void started(Future<?> execution, Future<?> timer) {
         this.execution = execution;
         this.timer = timer;
         if (cancelled) {
-            execution.cancel(true); // cancelled before its execution was known
+            interrupt(execution); // cancelled before its execution was known
         }
     }
 
@@ -86,20 +99,65 @@ final class RunningTask {
         return true;
     }
 
-    /** Interrupts the task and reports it cancelled (if it has not finished already). */
-    void cancel(boolean report) {
+    /**
+     * Interrupts the task and, if {@code report}, reports it cancelled (if it has not finished already).
+     * {@code why} is for the log, should the task ignore the interrupt.
+     */
+    void cancel(boolean report, String why) {
         boolean mine = report ? finish(Message.Result.CANCELLED, new byte[0]) : finished.compareAndSet(false, true);
         if (!report && mine) {
             session.running.remove(taskId, this);
             onEnd.getAsBoolean();
         }
         if (mine) {
+            interruptedBy = why; // before the flag, which started() reads
             cancelled = true;
             Future<?> e = execution;
             if (e != null) {
-                e.cancel(true);
+                interrupt(e);
             }
         }
+    }
+
+    private void interrupt(Future<?> e) {
+        interruptedNanos = System.nanoTime();
+        e.cancel(true);
+        if (thread != null) {
+            interrupted.accept(this);
+        }
+    }
+
+    /** The task thread: the task's code (of the given class) starts running on it. */
+    void enter(Thread current, String taskClass) {
+        description = taskClass;
+        thread = current;
+    }
+
+    /** The task thread: the task's code returned (or threw). */
+    void exit() {
+        thread = null;
+    }
+
+    /** The thread running the task's code now, or null. */
+    Thread thread() {
+        return thread;
+    }
+
+    /** True the first time only: whoever gets it hands the task's slot back. */
+    boolean releaseSlot() {
+        return holdsSlot.compareAndSet(true, false);
+    }
+
+    String description() {
+        return description;
+    }
+
+    String interruptedBy() {
+        return interruptedBy;
+    }
+
+    long interruptedNanos() {
+        return interruptedNanos;
     }
 
     boolean isFinished() {

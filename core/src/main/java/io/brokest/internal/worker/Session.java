@@ -150,7 +150,7 @@ final class Session implements ClassSource {
         closed = true;
         quota.close();
         for (RunningTask task : running.values()) {
-            task.cancel(false);
+            task.cancel(false, "its client " + reason);
         }
         for (CompletableFuture<Message.ClassData> f : fetches.values()) {
             f.completeExceptionally(new ClassFetchException("client " + clientName + " " + reason));

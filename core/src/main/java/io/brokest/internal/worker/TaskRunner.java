@@ -8,14 +8,16 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +31,13 @@ import org.slf4j.LoggerFactory;
  * #SHORT_TASK_NANOS} on average, the next one runs on the socket thread (which hands the socket to
  * its standby if the task runs long, see {@link SocketBaton}). Either way at most {@code threads}
  * tasks run at once.
+ *
+ * <p>A task that ignores the interrupt of a cancel or timeout (a loop that never checks, a call that
+ * cannot be interrupted) would hold its thread, and the worker's capacity, for ever. After {@link
+ * #IGNORED_INTERRUPT_MILLIS} it is abandoned: logged with where it runs, its slot handed back and a new
+ * thread started in its place, so the tasks behind it run. A worker with more such threads than
+ * {@code threads} stops as after a fatal error, so that its supervisor restarts it (the JVM cannot
+ * stop a thread safely; Celery's hard time limit kills its worker process for the same reason).
  */
 final class TaskRunner {
     private static final Logger LOG = LoggerFactory.getLogger(TaskRunner.class);
@@ -38,8 +47,12 @@ final class TaskRunner {
      * over from after a millisecond or two.
      */
     static final long SHORT_TASK_NANOS = 200_000;
+    /** A task still running this long after it was interrupted is taken to ignore interrupts. */
+    static final long IGNORED_INTERRUPT_MILLIS = 1_000;
+    /** Stack frames logged, at most, for a task that ignores its interrupt. */
+    private static final int FRAMES_LOGGED = 12;
 
-    private final ExecutorService threads;
+    private final ThreadPoolExecutor threads;
     private final ScheduledExecutorService timers;
     /** One per task running, wherever it runs, so the socket thread's task counts as a task thread's. */
     private final Semaphore slots;
@@ -48,12 +61,18 @@ final class TaskRunner {
     private final AtomicInteger launched = new AtomicInteger();
     /** Fault injection for tests: an extra delay before each task runs. */
     private volatile long delayNanos;
+    /** Threads left to tasks that ignored their interrupt, each replaced by a new one (guarded by this). */
+    private int abandoned;
+    /** Stops the worker, for the reason given: so many tasks ignore their interrupts. */
+    private final Consumer<String> stopWorker;
 
-    TaskRunner(ExecutorService threads, int threadCount, ScheduledExecutorService timers) {
+    TaskRunner(ThreadPoolExecutor threads, int threadCount, ScheduledExecutorService timers,
+               Consumer<String> stopWorker) {
         this.threads = threads;
         this.threadCount = threadCount;
         this.slots = new Semaphore(threadCount);
         this.timers = timers;
+        this.stopWorker = stopWorker;
     }
 
     /** Tasks on task threads (or the socket thread) now, started or about to. */
@@ -93,7 +112,7 @@ final class TaskRunner {
     void cancel(Session session, long taskId) {
         RunningTask task = session.running.get(taskId);
         if (task != null) {
-            task.cancel(true);
+            task.cancel(true, "its client cancelled it");
         } else {
             Message.Submit waiting = session.quota.removeWaiting(taskId);
             if (waiting != null) {
@@ -113,7 +132,7 @@ final class TaskRunner {
             return othersLaunched > 0;
         };
         boolean idle = launched.getAndIncrement() == 0;
-        RunningTask task = new RunningTask(session, submit.taskId(), submit.attempt(), onEnd);
+        RunningTask task = new RunningTask(session, submit.taskId(), submit.attempt(), onEnd, this::watch);
         // replaces a run that just finished (it removes only itself), so this attempt gets its answer
         session.running.put(submit.taskId(), task);
         Future<?> execution = null;
@@ -123,7 +142,7 @@ final class TaskRunner {
                 try {
                     here.run(); // does nothing if cancelled before its turn came
                 } finally {
-                    slots.release();
+                    releaseSlot(task);
                 }
             };
             if (socketThread.test(holdingTheSlot)) {
@@ -136,7 +155,8 @@ final class TaskRunner {
             execution = threads.submit(() -> runOnTaskThread(task, submit.payload()));
         }
         var timer = submit.timeoutMillis() > 0
-                ? timers.schedule(() -> task.cancel(true), submit.timeoutMillis(), TimeUnit.MILLISECONDS)
+                ? timers.schedule(() -> task.cancel(true, "its timeout passed"),
+                        submit.timeoutMillis(), TimeUnit.MILLISECONDS)
                 : null;
         task.started(execution, timer);
     }
@@ -156,8 +176,91 @@ final class TaskRunner {
         try {
             run(task, payload);
         } finally {
-            slots.release();
+            releaseSlot(task);
         }
+    }
+
+    /** A task's run is over: its slot is free, unless it was abandoned and so freed already. */
+    private void releaseSlot(RunningTask task) {
+        if (task.releaseSlot()) {
+            slots.release();
+        } else {
+            endedAfterAbandoned(task);
+        }
+    }
+
+    /** A cancel or timeout interrupted the task while its code ran: checks that it ends. */
+    private void watch(RunningTask task) {
+        try {
+            timers.schedule(() -> abandonIfStillRunning(task), IGNORED_INTERRUPT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // the worker is stopping, and its threads with it
+        }
+    }
+
+    private void abandonIfStillRunning(RunningTask task) {
+        Thread thread = task.thread();
+        if (thread == null) {
+            return;
+        }
+        int count;
+        synchronized (this) {
+            if (!task.releaseSlot()) {
+                return; // it ended meanwhile
+            }
+            count = ++abandoned;
+            resizeThreads();
+        }
+        slots.release();
+        String what = "task " + task.taskId + " (" + task.description() + ") of client " + task.session.clientName
+                + " ignored its interrupt: " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - task.interruptedNanos())
+                + " ms after " + task.interruptedBy() + ", it still runs, at" + stackOf(thread);
+        if (count > threadCount) {
+            stopWorker.accept(count + " tasks ignored their interrupts and still hold their threads, more than"
+                    + " this worker's " + threadCount + "; the last: " + what);
+            return;
+        }
+        LOG.warn("{}\nIts thread is left to it and a new thread takes its place ({} such thread(s) now; past {}"
+                + " the worker stops so that its supervisor restarts it). Make the task end when interrupted:"
+                + " check Thread.interrupted() in long loops, and give blocking calls a timeout.",
+                what, count, threadCount);
+    }
+
+    private void endedAfterAbandoned(RunningTask task) {
+        int count;
+        synchronized (this) {
+            count = --abandoned;
+            resizeThreads();
+        }
+        LOG.info("task {} of client {}, which had ignored its interrupt, ended {} ms after it; its thread is"
+                + " back ({} such thread(s) left)", task.taskId, task.session.clientName,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - task.interruptedNanos()), count);
+    }
+
+    /** One more task thread for each abandoned one (up to twice the threads: past that the worker stops). */
+    private void resizeThreads() {
+        int size = threadCount + Math.min(abandoned, threadCount);
+        if (size > threads.getMaximumPoolSize()) {
+            threads.setMaximumPoolSize(size);
+            threads.setCorePoolSize(size);
+        } else {
+            threads.setCorePoolSize(size);
+            threads.setMaximumPoolSize(size);
+        }
+    }
+
+    /** Where the thread is, down to the task's call (the frames below are Brokest's own). */
+    private static String stackOf(Thread thread) {
+        StringBuilder text = new StringBuilder();
+        StackTraceElement[] frames = thread.getStackTrace();
+        for (int i = 0; i < frames.length && !frames[i].getClassName().equals(TaskRunner.class.getName()); i++) {
+            if (i == FRAMES_LOGGED) {
+                text.append("\n\t...");
+                break;
+            }
+            text.append("\n\tat ").append(frames[i]);
+        }
+        return text.toString();
     }
 
     private void run(RunningTask task, byte[] payload) {
@@ -193,6 +296,10 @@ final class TaskRunner {
                 return;
             }
             Object value;
+            task.enter(thread, decoded.getClass().getName());
+            if (task.isFinished()) {
+                return; // cancelled while it was read: a cancel from now on sees the thread and watches it
+            }
             try {
                 value = callable.call();
             } catch (Throwable t) {
@@ -218,6 +325,7 @@ final class TaskRunner {
             LOG.error("task {} of client {} failed inside Brokest", task.taskId, session.clientName, unexpected);
             fail(task, Message.Result.ERROR, unexpected);
         } finally {
+            task.exit();
             thread.setContextClassLoader(previous);
             Thread.interrupted(); // a late cancel must not leak into the next task on this thread
             recordTaskTime(session, System.nanoTime() - startNanos, payload.length);

@@ -2,7 +2,6 @@ package io.brokest.internal.worker;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
@@ -43,7 +42,8 @@ public final class WorkerEngine implements AutoCloseable {
         this.timers = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("brokest-timer-"));
         timers.setRemoveOnCancelPolicy(true);
         ContentStore store = new ContentStore(config.maxClassCacheBytes());
-        this.runner = new TaskRunner(taskThreads, config.threads(), timers);
+        this.runner = new TaskRunner(taskThreads, config.threads(), timers,
+                why -> stopAfter(why, null));
         // A ZeroMQ I/O thread that dies leaves the sockets deaf while the process stays up: stop instead,
         // so that clients fail over at once and a supervisor can restart the daemon.
         context.setUncaughtExceptionHandler((thread, error) -> fatal("ZeroMQ thread " + thread.getName(), error));
@@ -113,9 +113,13 @@ public final class WorkerEngine implements AutoCloseable {
     }
 
     private void fatal(String where, Throwable error) {
-        LOG.error("{} died ({}); this worker can no longer serve its clients and stops", where, error.toString(),
-                error);
-        fatalError = new IllegalStateException(where + " died: " + error, error);
+        stopAfter(where + " died (" + error + "); this worker can no longer serve its clients", error);
+    }
+
+    /** Stops the worker by itself: {@link #whenStopped()} then fails with {@code why} (error may be null). */
+    private void stopAfter(String why, Throwable error) {
+        LOG.error("{}\nThis worker stops (a supervisor should restart it).", why, error);
+        fatalError = new IllegalStateException(why, error);
         Thread stopper = new Thread(this::close, "brokest-fatal-stop"); // never close from the dying thread
         stopper.setDaemon(true);
         stopper.start();
@@ -193,7 +197,7 @@ public final class WorkerEngine implements AutoCloseable {
         return closed;
     }
 
-    ExecutorService taskThreads() {
+    ThreadPoolExecutor taskThreads() {
         return taskThreads;
     }
 
