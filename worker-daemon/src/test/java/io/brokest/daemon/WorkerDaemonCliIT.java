@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.brokest.Brokest;
+import io.brokest.BrokestException;
 import io.brokest.Task;
 import io.brokest.TaskOptions;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -124,6 +126,39 @@ class WorkerDaemonCliIT {
                     .contains("2 tasks ignored their interrupts and still hold their threads, more than this worker's 1")
                     .contains("WorkerDaemonCliIT.lambda$tasksThatIgnoreTheirInterrupt")
                     .contains("worker-daemon: stopped by itself (see the log above); exit 1");
+        }
+    }
+
+    @Test
+    void aTaskThatCallsSystemExitFailsOnItsClientAndIsNotRerunToStopTheOtherWorker() throws Exception {
+        try (DaemonProcess first = DaemonProcess.startReady("--threads", "2");
+             DaemonProcess second = DaemonProcess.startReady("--threads", "2")) {
+            try (Brokest b = Brokest.connect(first.endpoint(), second.endpoint())) {
+                var exiting = b.submit(() -> {
+                    System.exit(3);
+                    return "never";
+                });
+                // before, the client saw a lost worker and re-ran the task on the other, which exited too
+                assertThatThrownBy(() -> exiting.get(30, TimeUnit.SECONDS))
+                        .isInstanceOf(ExecutionException.class).cause().isInstanceOf(BrokestException.class)
+                        .hasMessageContaining("called System.exit")
+                        .hasMessageContaining("is not re-run elsewhere");
+                DaemonProcess exited = first;
+                DaemonProcess survivor = second;
+                CompletableFuture.anyOf(first.process().onExit(), second.process().onExit()).get(30, TimeUnit.SECONDS);
+                if (second.process().isAlive()) {
+                    assertThat(first.waitForExit(30_000)).isEqualTo(3);
+                } else {
+                    exited = second;
+                    survivor = first;
+                    assertThat(second.waitForExit(30_000)).isEqualTo(3);
+                }
+                assertThat(exited.output()).as(exited.output())
+                        .contains("called System.exit, at")
+                        .contains("WorkerDaemonCliIT.lambda$aTaskThatCallsSystemExit");
+                assertThat(b.submit(() -> "still served").get(30, TimeUnit.SECONDS)).isEqualTo("still served");
+                assertThat(survivor.process().isAlive()).isTrue();
+            }
         }
     }
 }

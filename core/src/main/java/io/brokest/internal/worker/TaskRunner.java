@@ -251,10 +251,14 @@ final class TaskRunner {
 
     /** Where the thread is, down to the task's call (the frames below are Brokest's own). */
     private static String stackOf(Thread thread) {
+        return taskFrames(thread.getStackTrace(), 0);
+    }
+
+    /** The frames from {@code from} down to the task's call, as log lines. */
+    static String taskFrames(StackTraceElement[] frames, int from) {
         StringBuilder text = new StringBuilder();
-        StackTraceElement[] frames = thread.getStackTrace();
-        for (int i = 0; i < frames.length && !frames[i].getClassName().equals(TaskRunner.class.getName()); i++) {
-            if (i == FRAMES_LOGGED) {
+        for (int i = from; i < frames.length && !frames[i].getClassName().equals(TaskRunner.class.getName()); i++) {
+            if (i - from == FRAMES_LOGGED) {
                 text.append("\n\t...");
                 break;
             }

@@ -31,6 +31,7 @@ public final class WorkerEngine implements AutoCloseable {
     private final WorkerLoop loop;
     private final TaskRunner runner;
     private final Thread loopThread;
+    private final ExitGuard exitGuard;
     private final String endpoint;
     private volatile boolean closed;
 
@@ -51,6 +52,13 @@ public final class WorkerEngine implements AutoCloseable {
         this.loopThread = new Thread(loop, "brokest-worker-io");
         loopThread.setDaemon(true);
         loopThread.start();
+        // a task calling System.exit fails on its client instead of being re-run to stop other workers;
+        // the socket lingers a second so that this failure reaches the client before the JVM goes
+        this.exitGuard = new ExitGuard(loop::sessionsSnapshot, () -> {
+            context.setLinger(1_000);
+            close();
+        });
+        exitGuard.install();
         try {
             this.endpoint = loop.awaitBound();
         } catch (InterruptedException e) {
@@ -149,6 +157,7 @@ public final class WorkerEngine implements AutoCloseable {
             return;
         }
         closed = true;
+        exitGuard.uninstall();
         if (kill) {
             loop.kill();
         } else {
