@@ -139,6 +139,31 @@ class EmbeddedWorkerTest {
                 .hasMessageContaining("code 7");
     }
 
+    /** An exception whose getMessage() itself throws (the task's code is not always careful). */
+    static final class BadMessage extends RuntimeException {
+        BadMessage(int code) {
+            super("code " + code);
+        }
+
+        @Override
+        public String getMessage() {
+            throw new IllegalStateException("getMessage blew up");
+        }
+    }
+
+    @Test
+    void anExceptionWhoseGetMessageThrowsStillComesBackAsTheTasksFailure() {
+        CompletableFuture<Object> f = brokest.submit(() -> {
+            throw new BadMessage(7);
+        });
+        // before: the worker logged "failed inside Brokest" and the client got "the worker could not run"
+        assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS))
+                .cause()
+                .isInstanceOf(RemoteTaskException.class)
+                .hasMessageContaining("BadMessage")
+                .hasMessageContaining("its getMessage() threw java.lang.IllegalStateException");
+    }
+
     @Test
     void nonSerializableCaptureFailsAtSubmitNamingTheCulprit() {
         InputStream stream = InputStream.nullInputStream();

@@ -42,6 +42,20 @@ public final class KryoCodec {
     /** Longer payloads are never looked up: a lambda's form is its class and method names, well under this. */
     static final int MAX_CONSTANT_FORM_BYTES = 2048;
 
+    /** Path elements shown at each end of a long path to a value that cannot be serialized. */
+    private static final int PATH_ENDS_SHOWN = 3;
+    /** Kryo's message for a StackOverflowError names the depth it reached, e.g. "more than 1510 levels deep". */
+    private static final java.util.regex.Pattern LEVELS = java.util.regex.Pattern.compile("more than (\\d+) levels deep");
+
+    static {
+        // Kryo records where a failure happened in a StringBuffer while the exception unwinds, and after
+        // a StackOverflowError (data nested too deep) that starts at the bottom of the stack. A class
+        // first initialized there fails its initializer and stays unusable for the JVM's life: seen in a
+        // small client, every later use of StringBuffer anywhere threw "NoClassDefFoundError: Could not
+        // initialize class java.lang.StringBuffer". So both are initialized here, at a shallow stack.
+        new KryoException("").addTrace(new StringBuffer("initialized").toString());
+    }
+
     /** The holder of classes whose instances do not all serialize alike. */
     private static final AtomicReference<byte[]> VARIES = new AtomicReference<>();
 
@@ -268,6 +282,12 @@ public final class KryoCodec {
             }
         }
         for (int i = trace.size() - 1; i >= 0; i--) {
+            int fromOutside = trace.size() - 1 - i;
+            if (fromOutside == PATH_ENDS_SHOWN && trace.size() > 2 * PATH_ENDS_SHOWN + 1) {
+                path.append(" -> ... ").append(String.format("%,d", trace.size() - 2 * PATH_ENDS_SHOWN))
+                        .append(" more");
+                i = PATH_ENDS_SHOWN - 1; // then the innermost ones
+            }
             path.append(path.length() == 0 ? "" : " -> ").append(trace.get(i));
         }
         Throwable root = failure;
@@ -275,7 +295,12 @@ public final class KryoCodec {
             root = root.getCause();
         }
         String reason = lines[0];
-        if (root != failure && root.getMessage() != null && !reason.contains(root.getMessage())) {
+        if (root instanceof StackOverflowError) {
+            java.util.regex.Matcher levels = LEVELS.matcher(reason);
+            reason = "it is nested too deep (" + (levels.find() ? "over " + levels.group(1) + " levels, each" : "each level")
+                    + " a call on the thread's stack). Send a long chain of linked objects as an array or a"
+                    + " collection, which is written in a loop, or give the thread a larger stack (-Xss)";
+        } else if (root != failure && root.getMessage() != null && !reason.contains(root.getMessage())) {
             reason = reason + " (" + root.getClass().getSimpleName() + ": " + root.getMessage().split("\n")[0] + ")";
         }
         return what + " cannot be serialized: " + reason

@@ -33,7 +33,7 @@ public final class ThrowableCodec {
     private static void write(WireWriter out, Throwable t, int depth, Map<Throwable, Boolean> seen) {
         seen.put(t, Boolean.TRUE);
         out.putString(t.getClass().getName());
-        out.putString(t instanceof RemoteTaskException r ? r.remoteMessage() : t.getMessage());
+        out.putString(t instanceof RemoteTaskException r ? r.remoteMessage() : messageOf(t));
         out.putString(t instanceof RemoteTaskException r ? r.remoteClassName() : null);
         StackTraceElement[] frames = t.getStackTrace();
         int n = Math.min(frames.length, MAX_FRAMES);
@@ -62,6 +62,15 @@ public final class ThrowableCodec {
             if (!seen.containsKey(s)) {
                 write(out, s, depth + 1, seen);
             }
+        }
+    }
+
+    /** The exception's message, or what went wrong asking for it: a task's exception may override getMessage() badly. */
+    private static String messageOf(Throwable t) {
+        try {
+            return t.getMessage();
+        } catch (RuntimeException | Error e) {
+            return "(its getMessage() threw " + e.getClass().getName() + ")";
         }
     }
 

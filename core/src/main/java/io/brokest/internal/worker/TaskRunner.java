@@ -375,7 +375,9 @@ final class TaskRunner {
         try {
             encoded = ThrowableCodec.encode(t);
         } catch (Throwable e) {
-            encoded = ThrowableCodec.encode(new RuntimeException(t.getClass().getName() + ": " + t.getMessage()));
+            // its getCause() or stack trace threw: the class name and the reason are still worth sending
+            encoded = ThrowableCodec.encode(new RuntimeException(t.getClass().getName() + " (sent without its"
+                    + " details: reading them threw " + e + ")"));
         }
         task.finish(status, encoded);
     }

@@ -202,6 +202,31 @@ class KryoCodecTest {
                         .contains("InputStream").contains("stream"));
     }
 
+    /** A linked chain, which Kryo writes with one nested call per link. */
+    static final class Link {
+        Link next;
+    }
+
+    @Test
+    void dataNestedTooDeepIsDescribedInOneShortSentenceSayingWhatToDo() {
+        Link head = new Link();
+        Link last = head;
+        for (int i = 0; i < 200_000; i++) {
+            last.next = new Link();
+            last = last.next;
+        }
+        Link chain = head;
+        assertThatThrownBy(() -> codec.serialize(chain)).satisfies(e -> {
+            String text = KryoCodec.describe("the result (Link)", e);
+            assertThat(text).startsWith("the result (Link) cannot be serialized: it is nested too deep (over ")
+                    .contains("Send a long chain of linked objects as an array or a collection")
+                    .contains("-Xss")
+                    .doesNotContain("setReferences") // Kryo's hint; Brokest has references on already
+                    .containsPattern("; at next \\(.*Link\\) -> next .* -> next .* -> \\.\\.\\. [0-9,]+ more -> next");
+            assertThat(text.length()).isLessThan(1_000); // it was 32,055 characters, one field per level
+        });
+    }
+
     private static BitSet bitSet() {
         BitSet b = new BitSet();
         b.set(3);
