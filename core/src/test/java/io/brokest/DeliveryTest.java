@@ -241,6 +241,22 @@ class DeliveryTest {
         }
     }
 
+    @Test
+    void aCallbackMayCloseTheClientWhichThenDoesNotWaitForThatCallback() throws Exception {
+        try (BrokestWorker w = worker(1)) {
+            Brokest brokest = client().workers(w.endpoint()).build();
+            CompletableFuture<Long> closeMillis = brokest.submit(() -> 1).thenApply(v -> {
+                long start = System.nanoTime();
+                brokest.close();
+                return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            });
+            // not a speed target: before, close() waited 2 s for the callback threads to end, this one
+            // among them; now it has nothing to wait for (it takes a few ms)
+            assertThat(closeMillis.get(30, TimeUnit.SECONDS)).isLessThan(1_500);
+            assertThatThrownBy(() -> brokest.submit(() -> 3)).isInstanceOf(IllegalStateException.class);
+        }
+    }
+
     static void awaitFile(Path file) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (!Files.exists(file)) {

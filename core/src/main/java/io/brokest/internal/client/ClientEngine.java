@@ -20,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -41,6 +42,8 @@ public final class ClientEngine implements AutoCloseable {
     private final Mailbox<Command> mailbox;
     private final KryoCodec codec;
     private final ThreadPoolExecutor callbacks;
+    /** True on this client's callback threads: {@link #close()} called from one must not wait for it to end. */
+    private final ThreadLocal<Boolean> onCallbackThread = ThreadLocal.withInitial(() -> Boolean.FALSE);
     private final ScheduledThreadPoolExecutor timers;
     private final ExecutorService classThreads;
     private final ClientAgent agent;
@@ -58,8 +61,12 @@ public final class ClientEngine implements AutoCloseable {
         this.config = config;
         this.mailbox = new Mailbox<>();
         this.codec = new KryoCodec(config.classLoader(), config.maxMessageBytes());
+        ThreadFactory callbackThreads = DaemonThreads.named("brokest-callback-");
         this.callbacks = new ThreadPoolExecutor(config.callbackThreads(), config.callbackThreads(), 60,
-                TimeUnit.SECONDS, new LinkedBlockingQueue<>(), DaemonThreads.named("brokest-callback-"));
+                TimeUnit.SECONDS, new LinkedBlockingQueue<>(), task -> callbackThreads.newThread(() -> {
+                    onCallbackThread.set(Boolean.TRUE);
+                    task.run();
+                }));
         this.timers = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("brokest-client-timer-"));
         timers.setRemoveOnCancelPolicy(true);
         this.classThreads = Executors.newFixedThreadPool(2, DaemonThreads.named("brokest-class-server-"));
@@ -198,7 +205,9 @@ public final class ClientEngine implements AutoCloseable {
         }
         callbacks.shutdown();
         try {
-            callbacks.awaitTermination(2, TimeUnit.SECONDS);
+            if (!onCallbackThread.get()) { // a callback that closes the client (it may) would wait for itself
+                callbacks.awaitTermination(2, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
