@@ -91,6 +91,9 @@ public final class BrokestWorker implements AutoCloseable {
 
     /** Settings of a worker; {@link #start()} checks them and binds. */
     public static final class Builder {
+        /** The most task threads a worker may have. */
+        public static final int MAX_THREADS = 10_000;
+
         private String bind = "tcp://127.0.0.1:5555";
         private int threads = Runtime.getRuntime().availableProcessors();
         private int prefetch = -1; // default: see prefetch()
@@ -119,10 +122,15 @@ public final class BrokestWorker implements AutoCloseable {
             return this;
         }
 
-        /** How many tasks run at once. */
+        /** How many tasks run at once: from 1 to {@value #MAX_THREADS}, each an OS thread. */
         public Builder threads(int threads) {
             if (threads < 1) {
                 throw new IllegalArgumentException("threads must be >= 1, was " + threads);
+            }
+            if (threads > MAX_THREADS) {
+                // past the OS's limit, the thread the worker starts for a task fails, and the worker with it
+                throw new IllegalArgumentException("threads must be <= " + MAX_THREADS + " (each is an OS thread), was "
+                        + threads);
             }
             this.threads = threads;
             return this;

@@ -145,6 +145,17 @@ public final class WorkerDaemon implements Callable<Integer> {
     static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
+            Duration parsed = parse(value);
+            if (parsed == null) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a duration; use e.g. 500ms, 30s, 2m or PT30S");
+            }
+            if (parsed.isNegative()) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is negative; use e.g. 500ms, 30s, 2m or PT30S");
+            }
+            return parsed;
+        }
+
+        private static Duration parse(String value) {
             String v = value.trim().toLowerCase();
             try {
                 if (v.startsWith("pt")) {
@@ -157,9 +168,9 @@ public final class WorkerDaemon implements Callable<Integer> {
                     return Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)) * 60);
                 }
             } catch (RuntimeException e) {
-                // fall through to the error below
+                // not a duration
             }
-            throw new CommandLine.TypeConversionException("'" + value + "' is not a duration; use e.g. 500ms, 30s, 2m or PT30S");
+            return null;
         }
     }
 }

@@ -46,6 +46,10 @@ class WorkerDaemonCliIT {
             assertThat(d.waitForExit(30_000)).isNotZero();
             assertThat(d.output()).contains("--threads").contains("many");
         }
+        try (DaemonProcess d = DaemonProcess.start("--drain-timeout", "-5s")) {
+            assertThat(d.waitForExit(30_000)).isEqualTo(2);
+            assertThat(d.output()).contains("--drain-timeout").contains("'-5s' is negative");
+        }
     }
 
     @Test
@@ -53,8 +57,10 @@ class WorkerDaemonCliIT {
         String[][] cases = {
                 {"--bind", "garbage"},
                 {"--prefetch", "-3"},
+                {"--threads", "100000"},
         };
-        String[] expected = {"invalid endpoint to bind 'garbage': it has no scheme", "prefetch must be >= 0, was -3"};
+        String[] expected = {"invalid endpoint to bind 'garbage': it has no scheme", "prefetch must be >= 0, was -3",
+                "threads must be <= 10000 (each is an OS thread), was 100000"};
         for (int i = 0; i < cases.length; i++) {
             try (DaemonProcess d = DaemonProcess.start(cases[i])) {
                 assertThat(d.waitForExit(30_000)).isEqualTo(2);
