@@ -3,6 +3,7 @@ package io.brokest;
 import io.brokest.internal.client.ClientConfig;
 import io.brokest.internal.client.ClientEngine;
 import io.brokest.internal.util.Endpoints;
+import io.brokest.internal.util.Printable;
 import io.brokest.internal.security.ClientSecurity;
 import io.brokest.internal.task.BiFunctionCall;
 import io.brokest.internal.task.FunctionCall;
@@ -160,9 +161,17 @@ public final class Brokest implements AutoCloseable {
             return this;
         }
 
-        /** A name for this client in workers' logs; default: host, pid and a counter. */
+        /**
+         * A name for this client in workers' logs, 1 to 200 characters with no control characters;
+         * default: host, pid and a counter.
+         */
         public Builder name(String name) {
-            this.name = Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(name, "name");
+            if (name.isEmpty() || name.length() > 200 || name.chars().anyMatch(Character::isISOControl)) {
+                throw new IllegalArgumentException("name must be 1 to 200 characters with no control characters"
+                        + " (it appears in workers' logs), was " + Printable.of(name, 60));
+            }
+            this.name = name;
             return this;
         }
 

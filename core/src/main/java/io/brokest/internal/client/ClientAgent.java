@@ -6,6 +6,7 @@ import io.brokest.WorkerLostException;
 import io.brokest.internal.serial.MessageTooLargeException;
 import io.brokest.internal.util.Endpoints;
 import io.brokest.internal.util.Mailbox;
+import io.brokest.internal.util.Printable;
 import io.brokest.internal.wire.MalformedMessageException;
 import io.brokest.internal.wire.Message;
 import io.brokest.internal.wire.Protocol;
@@ -438,11 +439,11 @@ final class ClientAgent implements Runnable {
             }
         } else if (message instanceof Message.Bye bye) {
             if (!link.draining) {
-                LOG.info("{} is draining ({}); sending new tasks elsewhere", link, bye.reason());
+                LOG.info("{} is draining ({}); sending new tasks elsewhere", link, Printable.of(bye.reason(), 1000));
             }
             link.draining = true;
         } else if (message instanceof Message.Error error) {
-            LOG.warn("{} reported a protocol error: {}", link, error.reason());
+            LOG.warn("{} reported a protocol error: {}", link, Printable.of(error.reason(), 1000));
         }
     }
 

@@ -1,5 +1,6 @@
 package io.brokest.internal.client;
 
+import io.brokest.internal.util.Printable;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.zeromq.ZMQ;
@@ -66,6 +67,8 @@ final class WorkerLink {
 
     @Override
     public String toString() {
-        return "worker " + endpoint + (workerId == null ? "" : " (" + workerId.substring(0, 8) + ")");
+        // the id is the worker's word: any length (an impostor's may be shorter than 8), any characters
+        return "worker " + endpoint + (workerId == null ? ""
+                : " (" + Printable.of(workerId.substring(0, Math.min(8, workerId.length())), 8) + ")");
     }
 }

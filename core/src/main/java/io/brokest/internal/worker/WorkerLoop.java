@@ -1,6 +1,7 @@
 package io.brokest.internal.worker;
 
 import io.brokest.internal.util.Mailbox;
+import io.brokest.internal.util.Printable;
 import io.brokest.internal.wire.MalformedMessageException;
 import io.brokest.internal.wire.Message;
 import io.brokest.internal.wire.Protocol;
@@ -35,6 +36,8 @@ final class WorkerLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerLoop.class);
     /** Sessions each hold a class loader; a bound keeps a flood of HELLOs from exhausting memory. */
     static final int MAX_SESSIONS = 4096;
+    /** Client names are cut to this in the logs. */
+    static final int MAX_NAME_CHARS = 200;
 
     private final WorkerConfig config;
     private final ZContext context;
@@ -404,7 +407,8 @@ final class WorkerLoop implements Runnable {
     private void welcome(ZMQ.Socket router, byte[] route, Message.Hello hello) {
         String key = Long.toHexString(hello.sessionHi()) + Long.toHexString(hello.sessionLo());
         Session session = sessionsByKey.get(key);
-        String name = hello.clientName() == null ? key : hello.clientName();
+        // the peer's words: logged with every line about this client, so made unable to forge lines
+        String name = hello.clientName() == null ? key : Printable.of(hello.clientName(), MAX_NAME_CHARS);
         Session onRoute = sessionsByRoute.get(ByteBuffer.wrap(route));
         if (onRoute != null && onRoute != session) {
             // a real client keeps one session per connection: a new one here is a confused or hostile peer
