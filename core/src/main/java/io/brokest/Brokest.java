@@ -224,19 +224,27 @@ public final class Brokest implements AutoCloseable {
             return this;
         }
 
-        /** How long {@link Brokest#close()} waits for tasks in flight (default 10 s). */
+        /** How long {@link Brokest#close()} waits for tasks in flight (default 10 s; zero: not at all). */
         public Builder closeTimeout(Duration timeout) {
-            this.closeTimeout = Objects.requireNonNull(timeout, "timeout");
+            this.closeTimeout = notNegative(timeout, "closeTimeout");
             return this;
         }
 
         /**
          * How long a task waits while no worker is reachable before failing with
-         * {@link WorkerLostException} (default 60 s).
+         * {@link WorkerLostException} (default 60 s; zero: at the next check, within a quarter of the heartbeat).
          */
         public Builder noWorkerTimeout(Duration timeout) {
-            this.noWorkerTimeout = Objects.requireNonNull(timeout, "timeout");
+            this.noWorkerTimeout = notNegative(timeout, "noWorkerTimeout");
             return this;
+        }
+
+        private static Duration notNegative(Duration timeout, String what) {
+            Objects.requireNonNull(timeout, what);
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException(what + " must not be negative, was " + timeout);
+            }
+            return timeout;
         }
 
         /**
