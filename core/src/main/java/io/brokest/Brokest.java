@@ -115,7 +115,10 @@ public final class Brokest implements AutoCloseable {
         engine.removeWorker(Objects.requireNonNull(endpoint, "endpoint"));
     }
 
-    /** Tasks submitted whose futures are not complete yet. */
+    /**
+     * Tasks submitted whose futures are not complete yet. A future is counted out just after it
+     * completes, so a thread woken by a completion may still see it counted for a moment.
+     */
     public int pendingTasks() {
         return engine.outstandingCount();
     }
