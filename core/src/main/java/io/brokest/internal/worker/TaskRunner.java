@@ -63,6 +63,8 @@ final class TaskRunner {
     private volatile long delayNanos;
     /** Threads left to tasks that ignored their interrupt, each replaced by a new one (guarded by this). */
     private int abandoned;
+    /** {@link #watch}, made once rather than for every task. */
+    private final Consumer<RunningTask> watcher = this::watch;
     /** Stops the worker, for the reason given: so many tasks ignore their interrupts. */
     private final Consumer<String> stopWorker;
 
@@ -132,7 +134,7 @@ final class TaskRunner {
             return othersLaunched > 0;
         };
         boolean idle = launched.getAndIncrement() == 0;
-        RunningTask task = new RunningTask(session, submit.taskId(), submit.attempt(), onEnd, this::watch);
+        RunningTask task = new RunningTask(session, submit.taskId(), submit.attempt(), onEnd, watcher);
         // replaces a run that just finished (it removes only itself), so this attempt gets its answer
         session.running.put(submit.taskId(), task);
         Future<?> execution = null;
