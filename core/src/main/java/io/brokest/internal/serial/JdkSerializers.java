@@ -10,6 +10,7 @@ import com.esotericsoftware.kryo.serializers.JavaSerializer;
 import java.io.File;
 import java.io.Serializable;
 import java.nio.file.Path;
+import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -27,6 +28,7 @@ import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 
 /**
@@ -79,6 +81,65 @@ final class JdkSerializers {
                 c -> Collections.synchronizedSet((Set<?>) c));
         wrap(kryo, Collections.synchronizedMap(map), c -> new LinkedHashMap<>((Map<?, ?>) c),
                 c -> Collections.synchronizedMap((Map<?, ?>) c));
+    }
+
+    /**
+     * The views users return without noticing: {@code list.subList(...)}, a map's {@code keySet()},
+     * {@code values()}, {@code entrySet()} and sub-maps, and the entries themselves ({@code
+     * Collections.max(map.entrySet(), ...)}). A view cannot exist apart from what it views, and Kryo
+     * could neither write them (closed fields) nor read them back (an empty shell whose add() fails),
+     * so each travels as a copy: a list as an {@code ArrayList}, a set in its iteration order, a
+     * sorted one as a {@code TreeSet} or {@code TreeMap} with its comparator, an entry as an
+     * immutable entry, a concurrent map's key set as a concurrent set again.
+     *
+     * <p>Registered after every other class, so the ids of those stay as they were.
+     */
+    static void registerViews(Kryo kryo) {
+        UnaryOperator<Object> asList = c -> new ArrayList<>((Collection<?>) c);
+        UnaryOperator<Object> asSet = c -> new LinkedHashSet<>((Collection<?>) c);
+        UnaryOperator<Object> asEntries = c -> {
+            Set<Object> entries = new LinkedHashSet<>();
+            for (Object e : (Collection<?>) c) {
+                entries.add(new AbstractMap.SimpleImmutableEntry<>((Map.Entry<?, ?>) e));
+            }
+            return entries;
+        };
+        UnaryOperator<Object> asEntry = e -> new AbstractMap.SimpleImmutableEntry<>((Map.Entry<?, ?>) e);
+        UnaryOperator<Object> same = UnaryOperator.identity();
+
+        List<Integer> one = List.of(1);
+        copy(kryo, new ArrayList<>(one).subList(0, 1), asList, same);
+        copy(kryo, new LinkedList<>(one).subList(0, 1), asList, same); // AbstractList's SubList
+        copy(kryo, Arrays.asList(1).subList(0, 1), asList, same); // AbstractList's RandomAccessSubList
+        copy(kryo, List.of(1, 2, 3).subList(0, 1), asList, c -> List.copyOf((Collection<?>) c));
+
+        Map<Integer, Integer> map = new HashMap<>(Map.of(1, 1));
+        Map<Integer, Integer> linked = new LinkedHashMap<>(map);
+        TreeMap<Integer, Integer> sorted = new TreeMap<>(map);
+        ConcurrentHashMap<Integer, Integer> concurrent = new ConcurrentHashMap<>(map);
+        for (Map<Integer, Integer> m : List.of(map, linked, sorted, concurrent)) {
+            copy(kryo, m.values(), asList, same);
+            copy(kryo, m.entrySet(), asEntries, same);
+            copy(kryo, m.entrySet().iterator().next(), asEntry, same);
+        }
+        copy(kryo, map.keySet(), asSet, same);
+        copy(kryo, linked.keySet(), asSet, same);
+        copy(kryo, sorted.keySet(), c -> new TreeSet<>((SortedSet<?>) c), same);
+        copy(kryo, sorted.headMap(2), c -> new TreeMap<>((SortedMap<?, ?>) c), same);
+        copy(kryo, sorted.descendingMap(), c -> new TreeMap<>((SortedMap<?, ?>) c), same);
+        copy(kryo, concurrent.keySet(), asList, c -> {
+            Set<Object> set = ConcurrentHashMap.newKeySet();
+            set.addAll((Collection<?>) c);
+            return set;
+        });
+        copy(kryo, Map.entry(1, 1), asEntry, same);
+    }
+
+    /** Registers the example's class (if not yet): it travels as {@code toCopy} of it, read back through {@code fromCopy}. */
+    private static void copy(Kryo kryo, Object example, UnaryOperator<Object> toCopy, UnaryOperator<Object> fromCopy) {
+        if (kryo.getClassResolver().getRegistration(example.getClass()) == null) {
+            wrap(kryo, example, toCopy, fromCopy);
+        }
     }
 
     private static void wrap(Kryo kryo, Object example, UnaryOperator<Object> unwrap, UnaryOperator<Object> rewrap) {

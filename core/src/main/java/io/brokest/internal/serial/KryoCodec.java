@@ -139,6 +139,7 @@ public final class KryoCodec {
                 + "a lambda uses a field or method of the enclosing object: copy the values it needs into "
                 + "local variables first, or make the method static");
         refuse(kryo, BrokestWorker.class, "a task must not capture a worker");
+        JdkSerializers.registerViews(kryo);
         return kryo;
     }
 
@@ -300,6 +301,12 @@ public final class KryoCodec {
             reason = "it is nested too deep (" + (levels.find() ? "over " + levels.group(1) + " levels, each" : "each level")
                     + " a call on the thread's stack). Send a long chain of linked objects as an array or a"
                     + " collection, which is written in a loop, or give the thread a larger stack (-Xss)";
+        } else if (root instanceof java.lang.reflect.InaccessibleObjectException && root.getMessage() != null) {
+            String closed = root.getMessage();
+            int module = closed.indexOf(": module ");
+            reason = "it is JDK-internal state, not data (" + (module > 0 ? closed.substring(0, module) : closed)
+                    + "). Send the data itself: collect a stream or an iterator into a List, and copy what the task"
+                    + " needs out of other JDK objects";
         } else if (root != failure && root.getMessage() != null && !reason.contains(root.getMessage())) {
             reason = reason + " (" + root.getClass().getSimpleName() + ": " + root.getMessage().split("\n")[0] + ")";
         }

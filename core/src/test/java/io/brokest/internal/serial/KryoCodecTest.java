@@ -17,7 +17,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -39,6 +41,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** The values users capture and return every day must survive a round trip on JDK 17. */
@@ -200,6 +203,55 @@ class KryoCodecTest {
         assertThatThrownBy(() -> codec.serialize(h)).satisfies(e ->
                 assertThat(KryoCodec.describe("task X", e)).contains("task X cannot be serialized")
                         .contains("InputStream").contains("stream"));
+    }
+
+    @Test
+    void viewsOfListsAndMapsAndTheirEntriesTravelAsCopies() {
+        List<Integer> numbers = new ArrayList<>(List.of(5, 3, 8, 1));
+        Map<String, Integer> counts = new HashMap<>(Map.of("a", 1, "b", 2));
+        TreeMap<String, Integer> sorted = new TreeMap<>(Comparator.reverseOrder());
+        sorted.putAll(counts);
+        ConcurrentHashMap<String, Integer> concurrent = new ConcurrentHashMap<>(counts);
+        Map<Object, Object> expected = new LinkedHashMap<>();
+        expected.put(numbers.subList(1, 3), List.of(3, 8));
+        expected.put(new LinkedList<>(numbers).subList(0, 2), List.of(5, 3));
+        expected.put(Arrays.asList(1, 2, 3).subList(1, 3), List.of(2, 3));
+        expected.put(List.of(1, 2, 3).subList(0, 2), List.of(1, 2));
+        expected.put(counts.keySet(), Set.of("a", "b"));
+        expected.put(counts.entrySet(), Set.of(Map.entry("a", 1), Map.entry("b", 2)));
+        expected.put(new LinkedHashMap<>(counts).keySet(), new LinkedHashMap<>(counts).keySet().stream().toList());
+        expected.put(sorted.keySet(), List.of("b", "a")); // its order, from its comparator, kept
+        expected.put(sorted.headMap("a"), Map.of("b", 2));
+        expected.put(sorted.descendingMap(), Map.of("a", 1, "b", 2));
+        expected.put(concurrent.keySet(), Set.of("a", "b"));
+        expected.put(Collections.max(counts.entrySet(), Map.Entry.comparingByValue()), Map.entry("b", 2));
+        expected.put(sorted.firstEntry(), Map.entry("b", 2));
+        expected.put(Map.entry("k", 9), Map.entry("k", 9));
+        for (Map.Entry<Object, Object> view : expected.entrySet()) {
+            Object copy = codec.deserialize(codec.serialize(view.getKey()));
+            String what = view.getKey().getClass().getName();
+            if (view.getValue() instanceof List<?> inOrder && !(view.getKey() instanceof List<?>)) {
+                assertThat(new ArrayList<>((Collection<?>) copy)).as(what).isEqualTo(inOrder);
+            } else {
+                assertThat(copy).as(what).isEqualTo(view.getValue());
+            }
+        }
+        Object values = codec.deserialize(codec.serialize(counts.values()));
+        assertThat(new ArrayList<Object>((Collection<?>) values)).containsExactlyInAnyOrder(1, 2);
+        Object keys = codec.deserialize(codec.serialize(concurrent.keySet()));
+        assertThat(keys.getClass()).isEqualTo(ConcurrentHashMap.newKeySet().getClass()); // still a concurrent set
+    }
+
+    @Test
+    void aStreamOrAnIteratorIsRefusedAsJdkStateSayingToCollectIt() {
+        for (Object state : List.of(Stream.of(1, 2), List.of(1, 2).iterator())) {
+            assertThatThrownBy(() -> codec.serialize(state)).satisfies(e ->
+                    assertThat(KryoCodec.describe("the result", e))
+                            .startsWith("the result cannot be serialized: it is JDK-internal state, not data (Unable to"
+                                    + " make field ")
+                            .contains("collect a stream or an iterator into a List")
+                            .doesNotContain("does not \"opens"));
+        }
     }
 
     /** A linked chain, which Kryo writes with one nested call per link. */
