@@ -29,7 +29,11 @@ final class ExitGuard {
     }
 
     void install() {
-        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // a worker started while the JVM exits: there is nothing left to guard
+        }
     }
 
     void uninstall() {
