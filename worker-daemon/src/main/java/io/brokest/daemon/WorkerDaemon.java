@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -104,10 +105,14 @@ public final class WorkerDaemon implements Callable<Integer> {
             return 2;
         }
         CountDownLatch stopRequested = new CountDownLatch(1);
+        AtomicBoolean signalled = new AtomicBoolean();
         // A signal handler rather than a shutdown hook: the JVM exits with 143 after hooks, and an
         // operator (or a supervisor) should see 0 for a clean drain.
         for (String signal : new String[] {"TERM", "INT"}) {
-            sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> stopRequested.countDown());
+            sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> {
+                signalled.set(true);
+                stopRequested.countDown();
+            });
         }
         LOG.info("Brokest worker ready on {} with {} threads (capacity {})", worker.endpoint(),
                 threads != null ? threads : Runtime.getRuntime().availableProcessors(), worker.capacity());
@@ -122,6 +127,11 @@ public final class WorkerDaemon implements Callable<Integer> {
         stopRequested.await();
         if (worker.whenStopped().isCompletedExceptionally()) {
             System.err.println("worker-daemon: stopped by itself (see the log above); exit 1");
+            return 1;
+        }
+        if (!signalled.get() && worker.whenStopped().isDone()) {
+            // stopped with no signal and no error: a task called System.exit (logged), and the JVM
+            // exits with that task's status; there is nothing left to drain
             return 1;
         }
         drain(worker);
