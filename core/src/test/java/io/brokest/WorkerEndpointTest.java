@@ -155,6 +155,22 @@ class WorkerEndpointTest {
                 .contains("is a worker daemon running there");
     }
 
+    @Test
+    void aWorkerBeyondThisMachineWithoutKeysIsWarnedAboutOnceAndALoopbackOneIsNot() throws Exception {
+        String remote = "tcp://192.0.2.1:5555"; // TEST-NET-1: a documentation address, never answers
+        String log = captureLogWhile(() -> {
+            try (BrokestWorker local = BrokestWorker.builder().bind("tcp://127.0.0.1:*").threads(1).start();
+                 Brokest brokest = Brokest.connect(local.endpoint())) {
+                assertThat(brokest.submit(() -> "served").get(20, TimeUnit.SECONDS)).isEqualTo("served");
+                brokest.addWorker(remote);
+                awaitLogged("may be on another machine");
+            }
+        });
+        assertThat(log).contains("worker " + remote + " may be on another machine and this client has no CURVE keys")
+                .contains("clientKey(...) and workerPublicKey(...)");
+        assertThat(log.split("may be on another machine", -1)).hasSize(2); // once, and not for the loopback one
+    }
+
     /** What the test's client has logged so far (one per test: JUnit makes an instance per test). */
     private final LogCapture captured = new LogCapture();
 

@@ -3,6 +3,7 @@ package io.brokest.internal.client;
 import io.brokest.AuthenticationException;
 import io.brokest.BrokestException;
 import io.brokest.WorkerLostException;
+import io.brokest.internal.security.BindPolicy;
 import io.brokest.internal.serial.MessageTooLargeException;
 import io.brokest.internal.util.Endpoints;
 import io.brokest.internal.util.Mailbox;
@@ -296,6 +297,29 @@ final class ClientAgent implements Runnable {
         link.lastHeardNanos = System.nanoTime();
         openSocket(link);
         dispatcher.addLink(link);
+        if (!config.security().isCurve()) {
+            warnIfBeyondThisMachine(endpoint);
+        }
+    }
+
+    /**
+     * Without CURVE a worker is only safe on this machine (a worker refuses to listen anywhere else
+     * without keys unless told {@code --insecure}): say so once for any other. On a helper thread,
+     * since deciding may look a host name up.
+     */
+    private void warnIfBeyondThisMachine(String endpoint) {
+        try {
+            classThreads.execute(() -> {
+                if (!BindPolicy.isLoopback(endpoint)) {
+                    LOG.warn("worker {} may be on another machine and this client has no CURVE keys: tasks, with "
+                            + "your classes and data, and their results cross the network unencrypted, and whoever "
+                            + "answers at that address runs them and is believed. Give the client clientKey(...) "
+                            + "and workerPublicKey(...) (README, Security)", endpoint);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // the client is closing
+        }
     }
 
     private void removeWorker(String endpoint) {
