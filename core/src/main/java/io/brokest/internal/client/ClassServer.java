@@ -32,14 +32,16 @@ final class ClassServer {
     }
 
     Message.ClassData answer(Message.ClassRequest request) {
+        // a failed read returns null, which computeIfAbsent does not keep: the next request tries again
         Entry entry = cache.computeIfAbsent(request.kind() + ":" + request.name(), k -> read(request.name()));
-        if (entry == MISSING) {
+        if (entry == null || entry == MISSING) {
             return new Message.ClassData(request.requestId(), false, null, new byte[0]);
         }
         boolean workerHasIt = entry.hash.equals(request.knownHash());
         return new Message.ClassData(request.requestId(), true, entry.hash, workerHasIt ? new byte[0] : entry.bytes);
     }
 
+    /** The bytes, MISSING when the loader has none, or null when reading them failed (not cached). */
     private Entry read(String name) {
         if (name == null || name.isEmpty() || name.startsWith("/") || name.contains("..")) {
             return MISSING;
@@ -56,8 +58,12 @@ final class ClassServer {
                 return MISSING;
             }
             return new Entry(Hashes.sha256(bytes), bytes);
-        } catch (IOException e) {
-            return MISSING;
+        } catch (IOException | RuntimeException e) {
+            // a jar replaced under a running client, or a class loader that was closed (an undeployed
+            // web application's): the worker's task fails with ClassNotFoundException, so say why here
+            LOG.warn("a worker asked for {}, and this client's class loader failed to read it: {}; the task that "
+                    + "needs it fails with ClassNotFoundException", name, e.toString());
+            return null;
         }
     }
 }
