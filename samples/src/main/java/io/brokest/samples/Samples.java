@@ -129,6 +129,10 @@ public final class Samples implements Runnable {
         @Override
         public Integer call() throws Exception {
             requireAtLeast(spec, "--lines", lines, 1);
+            String tooLarge = LogsSample.tooLargeForHeap(lines, Runtime.getRuntime().maxMemory());
+            if (tooLarge != null) { // said now, not after minutes of generating it
+                throw new CommandLine.ParameterException(spec.commandLine(), tooLarge);
+            }
             // one thread per daemon, so that "4 workers" means four equal shares, not more threads per core
             workers.run(4, 1, endpoints -> LogsSample.run(endpoints, lines));
             return 0;

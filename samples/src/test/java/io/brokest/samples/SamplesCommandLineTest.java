@@ -44,12 +44,15 @@ class SamplesCommandLineTest {
     void optionsThatCannotWorkAreRefusedBeforeAnythingStarts() {
         String[][] cases = {
                 {"logs", "--lines", "-5"},
+                {"logs", "--lines", "2000000000"},
                 {"pi", "--darts", "0"},
                 {"pi", "--darts", "10", "--tasks", "40"},
                 {"bench", "--quick", "--full"},
                 {"bench", "--quick", "--output", "/no/such/directory/bench.json"},
         };
-        String[] expected = {"--lines must be at least 1, was -5", "--darts must be at least 40, was 0",
+        String[] expected = {"--lines must be at least 1, was -5",
+                "--lines 2,000,000,000 needs about 320.0 GB of heap to hold the generated log, and this JVM may use ",
+                "--darts must be at least 40, was 0",
                 "--darts must be at least 40, was 10", "choose one of --quick and --full",
                 "--output /no/such/directory/bench.json cannot be written: /no/such/directory is not a directory"};
         for (int i = 0; i < cases.length; i++) {
