@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,8 +23,18 @@ import java.util.regex.Pattern;
 public final class LocalDaemons implements AutoCloseable {
     private static final Pattern READY = Pattern.compile("ready on (tcp://\\S+)");
 
-    private final List<Process> processes = new ArrayList<>();
+    private final List<Process> processes = new CopyOnWriteArrayList<>();
     private final List<String> endpoints = new ArrayList<>();
+    /**
+     * Stops the daemons if this JVM ends before {@link #close()} (killed, say): otherwise they would
+     * run on with nobody to stop them. Ctrl-C in a terminal reaches them anyway, as it signals the
+     * whole process group; {@code kill PID} of the sample does not.
+     */
+    private final Thread stopOnExit = new Thread(() -> stop(5), "local-daemons-stop");
+
+    private LocalDaemons() {
+        Runtime.getRuntime().addShutdownHook(stopOnExit);
+    }
 
     /** Starts {@code count} daemons with {@code threads} threads each and waits until all are ready. */
     public static LocalDaemons start(int count, int threads, String... extraArgs) throws IOException {
@@ -145,12 +156,21 @@ public final class LocalDaemons implements AutoCloseable {
     /** Stops every daemon: SIGTERM first (they drain), SIGKILL for any that does not exit in time. */
     @Override
     public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(stopOnExit);
+        } catch (IllegalStateException e) {
+            // the JVM is exiting: the hook stops them
+        }
+        stop(10);
+    }
+
+    private void stop(int graceSeconds) {
         for (Process p : processes) {
             p.toHandle().destroy();
         }
         for (Process p : processes) {
             try {
-                if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                if (!p.waitFor(graceSeconds, TimeUnit.SECONDS)) {
                     p.destroyForcibly();
                 }
             } catch (InterruptedException e) {
