@@ -139,7 +139,13 @@ public final class KryoCodec {
                 + "a lambda uses a field or method of the enclosing object: copy the values it needs into "
                 + "local variables first, or make the method static");
         refuse(kryo, BrokestWorker.class, "a task must not capture a worker");
+
         JdkSerializers.registerViews(kryo);
+        // Kryo writes any dynamic proxy under InvocationHandler's registration (its own class is made
+        // at run time, in one JVM only): registering that with a refusal refuses proxies, and nothing else
+        kryo.register(java.lang.reflect.InvocationHandler.class, new RefusingSerializer("a dynamic proxy's class "
+                + "exists only in the JVM that made it (a Spring repository or a mock, say): capture or return the "
+                + "data it stands for"));
         return kryo;
     }
 

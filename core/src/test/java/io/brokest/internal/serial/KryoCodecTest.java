@@ -254,6 +254,26 @@ class KryoCodecTest {
         }
     }
 
+    @Test
+    void aDynamicProxyIsRefusedSayingItsClassLivesInOneJvm() {
+        Runnable proxy = (Runnable) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {Runnable.class}, (p, method, args) -> null);
+        // before, it was written, and the other side failed with "Unable to find class: jdk.proxy3.$Proxy5"
+        assertThatThrownBy(() -> codec.serialize(proxy)).satisfies(e ->
+                assertThat(KryoCodec.describe("the result", e))
+                        .contains("cannot be sent to a worker: a dynamic proxy's class exists only in the JVM"));
+        // a handler itself is plain data like any other
+        Object handler = codec.deserialize(codec.serialize(new NamedHandler("h")));
+        assertThat(handler).isEqualTo(new NamedHandler("h"));
+    }
+
+    record NamedHandler(String name) implements java.lang.reflect.InvocationHandler {
+        @Override
+        public Object invoke(Object proxy, java.lang.reflect.Method method, Object[] args) {
+            return name;
+        }
+    }
+
     /** A linked chain, which Kryo writes with one nested call per link. */
     static final class Link {
         Link next;
