@@ -168,4 +168,23 @@ class WorkerDaemonCliIT {
             }
         }
     }
+
+    @Test
+    void aThreadStartedByATaskThatCallsSystemExitIsTracedToItsClient() throws Exception {
+        try (DaemonProcess d = DaemonProcess.startReady("--threads", "1")) {
+            try (Brokest b = Brokest.builder().workers(d.endpoint()).name("exiting-client")
+                    .closeTimeout(Duration.ofSeconds(1)).build()) {
+                b.submit(() -> {
+                    Thread exiter = new Thread(() -> System.exit(4), "exiter");
+                    exiter.start();
+                    exiter.join();
+                    return "never";
+                });
+                assertThat(d.waitForExit(30_000)).as(d.output()).isEqualTo(4);
+            }
+            assertThat(d.output()).as(d.output())
+                    .contains("a thread started by a task of client exiting-client (exiter) called System.exit, at")
+                    .contains("WorkerDaemonCliIT.lambda$aThreadStartedByATask");
+        }
+    }
 }

@@ -48,9 +48,13 @@ final class ExitGuard {
         boolean found = false;
         for (Map.Entry<Thread, StackTraceElement[]> thread : Thread.getAllStackTraces().entrySet()) {
             int caller = exitCaller(thread.getValue());
-            RunningTask task = caller < 0 ? null : taskOn(thread.getKey());
+            if (caller < 0) {
+                continue;
+            }
+            RunningTask task = taskOn(thread.getKey());
             if (task == null) {
-                continue; // not a task that called exit (the application's own exit, say)
+                logIfStartedByATask(thread.getKey(), thread.getValue(), caller);
+                continue; // not a task's own thread: the application's own exit, or a thread a task started
             }
             String what = "task " + task.taskId + " (" + task.description() + ") of client " + task.session.clientName
                     + " called System.exit, at" + TaskRunner.taskFrames(thread.getValue(), caller);
@@ -63,6 +67,23 @@ final class ExitGuard {
         }
         if (found) {
             stopWorker.run();
+        }
+    }
+
+    /**
+     * A thread a task started inherits the task's context class loader, which is its client's: enough
+     * to say whose task it was, though not which one (so none is failed, and they are re-run elsewhere).
+     */
+    private void logIfStartedByATask(Thread thread, StackTraceElement[] frames, int caller) {
+        ClassLoader loader = thread.getContextClassLoader();
+        for (Session session : sessions.get()) {
+            if (session.loader == loader) {
+                LOG.error("a thread started by a task of client {} ({}) called System.exit, at{}\nThis worker's JVM "
+                        + "exits, and that client re-runs its tasks elsewhere. A task must return or throw, never exit "
+                        + "its worker, nor start threads that do.", session.clientName, thread.getName(),
+                        TaskRunner.taskFrames(frames, caller));
+                return;
+            }
         }
     }
 
