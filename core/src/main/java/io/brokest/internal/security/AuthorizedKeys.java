@@ -5,12 +5,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -26,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * operator adds or revokes a client by editing it, with no restart. Polling rather than a
  * {@code WatchService}, because watch events are unreliable on network and container file systems and
  * the file is tiny. On reload the rule is fail-closed: a line that does not parse is logged and
- * skipped (that key is not accepted), and a file that disappeared accepts nobody until it returns. At
- * startup a bad line is an error instead, so a typo is fixed before anyone depends on it.
+ * skipped (that key is not accepted), and a file that disappeared, or that any user may write,
+ * accepts nobody until it is back or fixed. At startup either is an error instead, so it is fixed
+ * before anyone depends on it (a file its group may write draws a warning).
  *
  * <p>Thread-safe: the key set is an immutable map behind a volatile field.
  */
@@ -41,6 +45,8 @@ public final class AuthorizedKeys implements AutoCloseable {
     private final Path file;
     private volatile Map<String, String> keys;
     private byte[] lastContent;
+    /** Whether the file was last seen writable by any user (its keys are then all refused). */
+    private boolean writableByOthers;
     private ScheduledExecutorService watcher;
 
     private AuthorizedKeys(Path file, Map<String, String> keys, byte[] content) {
@@ -56,6 +62,15 @@ public final class AuthorizedKeys implements AutoCloseable {
      *         cannot be read
      */
     public static AuthorizedKeys load(Path file) {
+        String mode = modeIfWritableBy(file, PosixFilePermission.OTHERS_WRITE);
+        if (mode != null) {
+            throw new IllegalArgumentException(othersMayWrite(file, mode));
+        }
+        mode = modeIfWritableBy(file, PosixFilePermission.GROUP_WRITE);
+        if (mode != null) {
+            LOG.warn("authorized keys file {} can be written by its group (mode {}): every member can let in any "
+                    + "client, and so run code here. Run chmod g-w {} unless that is meant", file, mode, file);
+        }
         byte[] content;
         try {
             content = Files.readAllBytes(file);
@@ -72,6 +87,21 @@ public final class AuthorizedKeys implements AutoCloseable {
             LOG.warn("authorized keys file {} lists no key: no client can connect until one is added", file);
         }
         return new AuthorizedKeys(file, parsed.keys(), content);
+    }
+
+    /** The file's mode (rw-r--r-- style) if it has the given permission, else null (also where modes do not exist). */
+    private static String modeIfWritableBy(Path file, PosixFilePermission permission) {
+        try {
+            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
+            return permissions.contains(permission) ? PosixFilePermissions.toString(permissions) : null;
+        } catch (IOException | UnsupportedOperationException e) {
+            return null; // missing (reported when read) or no POSIX modes here
+        }
+    }
+
+    private static String othersMayWrite(Path file, String mode) {
+        return "the authorized keys file " + file + " can be written by any user (mode " + mode + "): anyone on this "
+                + "machine could add a key and run code here. Run chmod o-w " + file;
     }
 
     /** Parses the text of an authorized keys file; {@code source} names it in errors. */
@@ -119,6 +149,22 @@ public final class AuthorizedKeys implements AutoCloseable {
      * watcher; tests call it directly.
      */
     public synchronized boolean reloadIfChanged() {
+        String mode = modeIfWritableBy(file, PosixFilePermission.OTHERS_WRITE);
+        if (mode != null) {
+            // fail closed, as for a file that is gone: its content cannot be trusted while anyone may change it
+            if (!writableByOthers) {
+                writableByOthers = true;
+                LOG.error("{}; no client is accepted until then", othersMayWrite(file, mode));
+            }
+            boolean changed = !keys.isEmpty();
+            keys = Map.of();
+            lastContent = null;
+            return changed;
+        }
+        if (writableByOthers) {
+            writableByOthers = false;
+            lastContent = new byte[] {-1}; // matches no content: the file is read again now
+        }
         byte[] content;
         try {
             content = Files.readAllBytes(file);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.zeromq.ZMQ;
@@ -49,6 +50,33 @@ class AuthorizedKeysTest {
         Path file = Files.writeString(dir.resolve("auth"), alice + "\n" + alice.substring(1) + "\n");
         assertThatThrownBy(() -> AuthorizedKeys.load(file)).hasMessageContaining("line 2");
         assertThatThrownBy(() -> AuthorizedKeys.load(dir.resolve("none"))).hasMessageContaining("cannot read");
+    }
+
+    @Test
+    void aFileAnyUserMayWriteIsRefusedAtStartupAndAcceptsNobodyOnReloadUntilFixed() throws Exception {
+        Path file = Files.writeString(dir.resolve("auth"), alice + " alice\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--rw-"));
+        assertThatThrownBy(() -> AuthorizedKeys.load(file))
+                .hasMessageContaining("can be written by any user (mode rw-r--rw-)")
+                .hasMessageContaining("chmod o-w " + file);
+
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        try (AuthorizedKeys keys = AuthorizedKeys.load(file)) {
+            assertThat(keys.contains(alice)).isTrue();
+            // made writable by anyone while the worker runs: nobody is trusted, as for a file that is gone
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-rw-rw-"));
+            assertThat(keys.reloadIfChanged()).isTrue();
+            assertThat(keys.contains(alice)).isFalse();
+            assertThat(keys.reloadIfChanged()).isFalse(); // still refused, and said once
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            assertThat(keys.reloadIfChanged()).isTrue();
+            assertThat(keys.contains(alice)).isTrue();
+        }
+        // a file its group may write is only warned about
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-rw----"));
+        try (AuthorizedKeys keys = AuthorizedKeys.load(file)) {
+            assertThat(keys.contains(alice)).isTrue();
+        }
     }
 
     @Test
