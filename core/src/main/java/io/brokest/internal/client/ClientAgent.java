@@ -8,6 +8,7 @@ import io.brokest.internal.serial.MessageTooLargeException;
 import io.brokest.internal.util.Endpoints;
 import io.brokest.internal.util.Mailbox;
 import io.brokest.internal.util.Printable;
+import io.brokest.internal.util.RateLimitedLog;
 import io.brokest.internal.wire.MalformedMessageException;
 import io.brokest.internal.wire.Message;
 import io.brokest.internal.wire.Protocol;
@@ -52,6 +53,8 @@ final class ClientAgent implements Runnable {
     private final ZContext context;
     private final Mailbox<Command> mailbox;
     private final Dispatcher dispatcher = new Dispatcher(this::failTooLarge);
+    /** What workers send that makes no sense: logged at most every 10 s, so a worker cannot flood the log. */
+    private final RateLimitedLog badInput = new RateLimitedLog(LOG, 10_000);
     /** Agent only: the tasks {@link #queueTask} collected this turn, by worker, and a message's frames. */
     private final Map<WorkerLink, List<TaskHandle>> queuedTasks = new LinkedHashMap<>();
     private final List<byte[]> frames = new ArrayList<>();
@@ -443,7 +446,7 @@ final class ClientAgent implements Runnable {
         try {
             message = Protocol.decode(frame);
         } catch (MalformedMessageException e) {
-            LOG.warn("dropped a malformed message from {}: {}", link, e.getMessage());
+            badInput.warn("dropped a malformed message from " + link + ": " + e.getMessage());
             return;
         }
         handle(link, message);
@@ -467,7 +470,7 @@ final class ClientAgent implements Runnable {
             }
             link.draining = true;
         } else if (message instanceof Message.Error error) {
-            LOG.warn("{} reported a protocol error: {}", link, Printable.of(error.reason(), 1000));
+            badInput.warn(link + " reported a protocol error: " + Printable.of(error.reason(), 1000));
         }
     }
 

@@ -2,6 +2,7 @@ package io.brokest.internal.worker;
 
 import io.brokest.internal.util.Mailbox;
 import io.brokest.internal.util.Printable;
+import io.brokest.internal.util.RateLimitedLog;
 import io.brokest.internal.wire.MalformedMessageException;
 import io.brokest.internal.wire.Message;
 import io.brokest.internal.wire.Protocol;

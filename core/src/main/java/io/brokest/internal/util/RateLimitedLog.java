@@ -1,4 +1,4 @@
-package io.brokest.internal.worker;
+package io.brokest.internal.util;
 
 import org.slf4j.Logger;
 
@@ -6,20 +6,20 @@ import org.slf4j.Logger;
  * Logs bad input at most once per interval, with the count of what was suppressed, so a flood of
  * garbage cannot flood the log too.
  */
-final class RateLimitedLog {
+public final class RateLimitedLog {
     private final Logger log;
     private final long intervalNanos;
     private long lastNanos;
     private long suppressed;
     private long total;
 
-    RateLimitedLog(Logger log, long intervalMillis) {
+    public RateLimitedLog(Logger log, long intervalMillis) {
         this.log = log;
         this.intervalNanos = intervalMillis * 1_000_000L;
         this.lastNanos = System.nanoTime() - intervalNanos;
     }
 
-    synchronized void warn(String what) {
+    public synchronized void warn(String what) {
         total++;
         long now = System.nanoTime();
         if (now - lastNanos >= intervalNanos) {
@@ -31,7 +31,7 @@ final class RateLimitedLog {
         }
     }
 
-    synchronized long total() {
+    public synchronized long total() {
         return total;
     }
 }
