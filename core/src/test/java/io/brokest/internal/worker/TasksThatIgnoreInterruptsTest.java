@@ -9,13 +9,15 @@ import io.brokest.TaskOptions;
 import io.brokest.internal.LogCapture;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -81,7 +83,8 @@ class TasksThatIgnoreInterruptsTest {
 
                 Files.createFile(release);
                 assertThat(log.awaitText("which had ignored its interrupt, ended")).isTrue();
-                awaitTrue(() -> worker.taskThreads().getCorePoolSize() == 1);
+                // logged after the pool shrank back, under the same lock
+                assertThat(worker.taskThreads().getCorePoolSize()).isEqualTo(1);
                 assertThat(brokest.submit(() -> 6 * 7).get(20, TimeUnit.SECONDS)).isEqualTo(42);
                 assertThat(worker.whenStopped()).isNotDone();
             }
@@ -104,8 +107,12 @@ class TasksThatIgnoreInterruptsTest {
             String logged = log.during(() -> {
                 try (Brokest brokest = Brokest.connect(worker.endpoint())) {
                     Path started = dir.resolve("started");
-                    CompletableFuture<String> stuck = brokest.submit(ignoringInterruptsUntil(release, started));
-                    awaitTrue(() -> Files.exists(started));
+                    CompletableFuture<String> stuck;
+                    try (WatchService watch = dir.getFileSystem().newWatchService()) {
+                        dir.register(watch, StandardWatchEventKinds.ENTRY_CREATE);
+                        stuck = brokest.submit(ignoringInterruptsUntil(release, started));
+                        awaitCreated(watch, started);
+                    }
                     stuck.cancel(true);
                     assertThat(brokest.submit(() -> "behind it").get(20, TimeUnit.SECONDS)).isEqualTo("behind it");
                     assertThat(log.awaitText("Make the task end when interrupted")).isTrue();
@@ -150,11 +157,17 @@ class TasksThatIgnoreInterruptsTest {
                 .isInstanceOf(ExecutionException.class).cause().isInstanceOf(TimeoutException.class);
     }
 
-    private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
+    /** Waits, 20 s at most, for the watch (registered on the file's directory) to report the file created. */
+    private static void awaitCreated(WatchService watch, Path file) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("condition not met within 20 s").isLessThan(deadline);
-            Thread.sleep(10); // polls a condition with a deadline; correctness does not rest on it
+        while (!Files.exists(file)) {
+            long left = deadline - System.nanoTime();
+            assertThat(left).as(file + " not created within 20 s").isPositive();
+            WatchKey key = watch.poll(left, TimeUnit.NANOSECONDS);
+            if (key != null) {
+                key.pollEvents();
+                key.reset();
+            }
         }
     }
 }
