@@ -158,13 +158,10 @@ public final class AuthorizedKeys implements AutoCloseable {
             }
             boolean changed = !keys.isEmpty();
             keys = Map.of();
-            lastContent = null;
             return changed;
         }
-        if (writableByOthers) {
-            writableByOthers = false;
-            lastContent = new byte[] {-1}; // matches no content: the file is read again now
-        }
+        boolean fixed = writableByOthers; // then its keys are read again, changed or not
+        writableByOthers = false;
         byte[] content;
         try {
             content = Files.readAllBytes(file);
@@ -174,7 +171,7 @@ public final class AuthorizedKeys implements AutoCloseable {
             LOG.error("cannot re-read authorized keys file {}: {}; keeping the current {} key(s)", file, e, keys.size());
             return false;
         }
-        if (Arrays.equals(content, lastContent)) {
+        if (!fixed && Arrays.equals(content, lastContent)) {
             return false;
         }
         lastContent = content;

@@ -278,7 +278,6 @@ public final class KryoCodec {
     public static String describe(String what, Throwable failure) {
         String text = failure.getMessage() == null ? failure.toString() : failure.getMessage();
         String[] lines = text.split("\n");
-        StringBuilder path = new StringBuilder();
         boolean inTrace = false;
         java.util.List<String> trace = new java.util.ArrayList<>();
         for (String line : lines) {
@@ -288,15 +287,15 @@ public final class KryoCodec {
                 trace.add(line.trim());
             }
         }
-        for (int i = trace.size() - 1; i >= 0; i--) {
-            int fromOutside = trace.size() - 1 - i;
-            if (fromOutside == PATH_ENDS_SHOWN && trace.size() > 2 * PATH_ENDS_SHOWN + 1) {
-                path.append(" -> ... ").append(String.format("%,d", trace.size() - 2 * PATH_ENDS_SHOWN))
-                        .append(" more");
-                i = PATH_ENDS_SHOWN - 1; // then the innermost ones
-            }
-            path.append(path.length() == 0 ? "" : " -> ").append(trace.get(i));
+        java.util.Collections.reverse(trace); // outermost first
+        if (trace.size() > 2 * PATH_ENDS_SHOWN + 1) {
+            int hidden = trace.size() - 2 * PATH_ENDS_SHOWN;
+            java.util.List<String> ends = new java.util.ArrayList<>(trace.subList(0, PATH_ENDS_SHOWN));
+            ends.add(String.format("... %,d more", hidden));
+            ends.addAll(trace.subList(trace.size() - PATH_ENDS_SHOWN, trace.size()));
+            trace = ends;
         }
+        String path = String.join(" -> ", trace);
         Throwable root = failure;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();

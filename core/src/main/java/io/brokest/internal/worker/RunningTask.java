@@ -3,6 +3,7 @@ package io.brokest.internal.worker;
 import io.brokest.internal.wire.Message;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -34,8 +35,10 @@ final class RunningTask {
     private volatile Thread thread;
     /** The task's class, once read. */
     private volatile String description = "not read yet";
-    /** Cleared once the task's slot is handed back: when it returns, or when it is abandoned. */
-    private final AtomicBoolean holdsSlot = new AtomicBoolean(true);
+    /** Set once the task's slot is handed back: when it returns, or when it is abandoned. */
+    private volatile int slotReleased;
+    private static final AtomicIntegerFieldUpdater<RunningTask> SLOT_RELEASED =
+            AtomicIntegerFieldUpdater.newUpdater(RunningTask.class, "slotReleased"); // no object per task
     /** What interrupted it and when ({@link System#nanoTime()}), for the log if it ignores that. */
     private volatile String interruptedBy;
     private volatile long interruptedNanos;
@@ -145,7 +148,7 @@ final class RunningTask {
 
     /** True the first time only: whoever gets it hands the task's slot back. */
     boolean releaseSlot() {
-        return holdsSlot.compareAndSet(true, false);
+        return SLOT_RELEASED.compareAndSet(this, 0, 1);
     }
 
     String description() {

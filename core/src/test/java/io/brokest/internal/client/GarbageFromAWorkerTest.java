@@ -12,9 +12,6 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.zeromq.SocketType;
-import org.zeromq.ZContext;
-import org.zeromq.ZMQ;
 
 /**
  * A worker that talks nonsense (an impostor where no key is pinned, or a broken one) can fail the
@@ -29,15 +26,11 @@ class GarbageFromAWorkerTest {
     void randomAndMutatedMessagesFromAWorkerNeverStopTheClient() throws Exception {
         LogCapture log = new LogCapture();
         String logged = log.during(() -> {
-            try (ZContext context = new ZContext(1);
+            try (FakeWorker fake = new FakeWorker();
                  BrokestWorker real = BrokestWorker.builder().bind("tcp://127.0.0.1:*").threads(2).start()) {
-                ZMQ.Socket fake = context.createSocket(SocketType.ROUTER);
-                fake.setLinger(0);
-                fake.bind("tcp://127.0.0.1:*");
-                try (Brokest brokest = Brokest.builder().workers(fake.getLastEndpoint()).build()) {
-                    byte[] route = fake.recv(0);
-                    assertThat(Protocol.decode(fake.recv(0))).isInstanceOf(Message.Hello.class);
-                    send(fake, route, Protocol.encode(new Message.Welcome("f".repeat(36), 1, 4, 1000, 1 << 20)));
+                try (Brokest brokest = Brokest.builder().workers(fake.endpoint()).build()) {
+                    fake.awaitHello();
+                    fake.send(new Message.Welcome("f".repeat(36), 1, 4, 1000, 1 << 20));
                     for (int i = 0; i < 8; i++) {
                         brokest.submit(() -> "to the fake"); // their fate is the fake's: they may fail
                     }
@@ -46,13 +39,13 @@ class GarbageFromAWorkerTest {
                     for (int i = 0; i < 5_000; i++) {
                         byte[] frame = random.nextInt(4) == 0 ? randomBytes(random, 1 + random.nextInt(64))
                                 : mutate(random, valid.get(random.nextInt(valid.size())));
-                        send(fake, route, frame);
+                        fake.sendFrame(frame);
                     }
                     // the client answers a class request after reading everything sent before it, on
                     // this connection or the one it opened after dropping this one
-                    assertThat(answersAfterAll(fake, route)).as("the client read the garbage and still answers")
+                    assertThat(answersAfterAll(fake)).as("the client read the garbage and still answers")
                             .isTrue();
-                    brokest.removeWorker(fake.getLastEndpoint());
+                    brokest.removeWorker(fake.endpoint());
                     brokest.addWorker(real.endpoint());
                     for (int i = 0; i < 20; i++) {
                         int k = i;
@@ -69,41 +62,34 @@ class GarbageFromAWorkerTest {
     private static final long MARKER = 999_999;
 
     /** Sends a class request last and waits (20 s at most) for its answer; a new HELLO is welcomed. */
-    private static boolean answersAfterAll(ZMQ.Socket fake, byte[] firstRoute) throws Exception {
-        fake.setReceiveTimeOut(500);
-        byte[] route = firstRoute;
-        byte[] marker = Protocol.encode(new Message.ClassRequest(MARKER, Message.ClassRequest.CLASS,
-                "java/lang/String.class", null));
-        send(fake, route, marker);
+    private static boolean answersAfterAll(FakeWorker fake) throws Exception {
+        fake.socket.setReceiveTimeOut(500);
+        Message marker = new Message.ClassRequest(MARKER, Message.ClassRequest.CLASS, "java/lang/String.class", null);
+        fake.send(marker);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {
-            byte[] from = fake.recv(0);
+            byte[] from = fake.socket.recv(0);
             if (from == null) {
-                send(fake, route, marker); // timed out: ask again
+                fake.send(marker); // timed out: ask again
                 continue;
             }
-            while (fake.hasReceiveMore()) {
+            while (fake.socket.hasReceiveMore()) {
                 Message m;
                 try {
-                    m = Protocol.decode(fake.recv(0));
+                    m = Protocol.decode(fake.socket.recv(0));
                 } catch (Exception e) {
                     continue;
                 }
                 if (m instanceof Message.Hello) { // it dropped the connection and opened another
-                    route = from;
-                    send(fake, route, Protocol.encode(new Message.Welcome("f".repeat(36), 1, 4, 1000, 1 << 20)));
-                    send(fake, route, marker);
+                    fake.route = from;
+                    fake.send(new Message.Welcome("f".repeat(36), 1, 4, 1000, 1 << 20));
+                    fake.send(marker);
                 } else if (m instanceof Message.ClassData data && data.requestId() == MARKER) {
                     return true;
                 }
             }
         }
         return false;
-    }
-
-    private static void send(ZMQ.Socket router, byte[] route, byte[] frame) {
-        router.send(route, ZMQ.SNDMORE | ZMQ.DONTWAIT);
-        router.send(frame, ZMQ.DONTWAIT);
     }
 
     private static List<byte[]> validMessages(Random random) {

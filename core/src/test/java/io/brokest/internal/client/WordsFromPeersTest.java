@@ -28,17 +28,13 @@ class WordsFromPeersTest {
     @Test
     void aWorkerWithAShortIdAndAForgingReasonNeitherStopsTheClientNorForgesItsLog() throws Exception {
         String logged = log.during(() -> {
-            try (ZContext context = new ZContext(1);
+            try (FakeWorker fake = new FakeWorker();
                  BrokestWorker real = BrokestWorker.builder().bind("tcp://127.0.0.1:*").threads(1).start()) {
-                ZMQ.Socket fake = context.createSocket(SocketType.ROUTER);
-                fake.setLinger(0);
-                fake.bind("tcp://127.0.0.1:*");
-                try (Brokest brokest = Brokest.connect(fake.getLastEndpoint())) {
-                    byte[] route = fake.recv(0);
-                    assertThat(Protocol.decode(fake.recv(0))).isInstanceOf(Message.Hello.class);
-                    reply(fake, route, new Message.Welcome("w", 1, 1, 1000, 1 << 20)); // ids are 36 characters
-                    assertThat(log.awaitText("connected to worker " + fake.getLastEndpoint() + " (capacity 1)")).isTrue();
-                    reply(fake, route, new Message.Bye("leaving\n2026-12-04T00:00:00.000 ERROR forged line"));
+                try (Brokest brokest = Brokest.connect(fake.endpoint())) {
+                    fake.awaitHello();
+                    fake.send(new Message.Welcome("w", 1, 1, 1000, 1 << 20)); // ids are 36 characters
+                    assertThat(log.awaitText("connected to worker " + fake.endpoint() + " (capacity 1)")).isTrue();
+                    fake.send(new Message.Bye("leaving\n2026-12-04T00:00:00.000 ERROR forged line"));
                     assertThat(log.awaitText("is draining")).isTrue();
 
                     // the client still works: before, the short id's log line stopped it for good
@@ -83,10 +79,5 @@ class WordsFromPeersTest {
         assertThat(Printable.of("abcdef", 3)).isEqualTo("abc...(6 characters)");
         assertThat(Printable.of("ünïcode ✓", 100)).isEqualTo("ünïcode ✓");
         assertThat(Printable.of(null, 3)).isNull();
-    }
-
-    private static void reply(ZMQ.Socket router, byte[] route, Message message) {
-        router.send(route, ZMQ.SNDMORE);
-        router.send(Protocol.encode(message), 0);
     }
 }
