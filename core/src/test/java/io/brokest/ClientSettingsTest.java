@@ -27,6 +27,10 @@ class ClientSettingsTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("heartbeat must be >= 10 ms");
         assertThatThrownBy(() -> Brokest.builder().maxMessageBytes(5))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxMessageBytes must be >= 1024");
+        assertThatThrownBy(() -> Brokest.builder().spinWait(Duration.ofNanos(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("spinWait must not be negative, was PT-0.000000001S");
+        assertThatThrownBy(() -> Brokest.builder().spinWait(Duration.ofMillis(11)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("spinWait must be at most 10 ms");
     }
 
     @Test

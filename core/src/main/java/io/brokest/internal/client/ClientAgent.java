@@ -31,10 +31,11 @@ import zmq.ZError;
 
 /**
  * The client's socket thread: owns one DEALER socket per worker, lending them while it waits for
- * input to a thread that submits a task ({@link #sendNow}). It takes commands from the {@link
- * Mailbox}, lets the {@link Dispatcher} decide where tasks go, reads WELCOME, RESULT and CLASS_REQ
- * messages, and keeps heartbeats. It never decodes results nor reads class files
- * (those go to helper executors), so its heartbeats stay punctual.
+ * input to a thread that submits a task ({@link #sendNow}) or spins for a result ({@link
+ * #readForSpinner}). It takes commands from the {@link Mailbox}, lets the {@link Dispatcher} decide
+ * where tasks go, reads WELCOME, RESULT and CLASS_REQ messages, and keeps heartbeats. It never
+ * decodes results nor reads class files (those go to helper executors), so its heartbeats stay
+ * punctual.
  *
  * <p>Liveness: a worker that sends nothing for {@code liveness} heartbeat intervals (the longer of ours
  * and the one it advertised in WELCOME, since it pings only at its own pace) is declared lost;
@@ -84,10 +85,11 @@ final class ClientAgent implements Runnable {
     /** Owner state: the last send failed only because its thread was interrupted. */
     private boolean sendInterrupted;
     /**
-     * Owner state: what broke the sockets or the dispatcher under a thread in {@link #sendNow}. The
-     * agent rethrows it, so it fails every task (that one too) just as if the agent had met it itself.
+     * Owner state: what broke the sockets or the dispatcher under a caller's thread ({@link #sendNow},
+     * {@link #readForSpinner}). The agent rethrows it, so it fails every task (that one too) just as
+     * if the agent had met it itself.
      */
-    private Throwable failedInSendNow;
+    private Throwable failedOnCallerThread;
     /**
      * Owner state: a thread in {@link #sendNow} sent tasks since the last one that found no free slot
      * (which then yields its core once, see there).
@@ -95,6 +97,8 @@ final class ClientAgent implements Runnable {
     private boolean sentSinceYield;
     /** How many times {@link #sendNow} yielded, for tests (written under the socket lock). */
     private volatile long burstYields;
+    /** How many times {@link #readForSpinner} read input, for tests (written under the socket lock). */
+    private volatile long spinnerReads;
     /** Fault injection for tests: every send throws this. */
     private volatile RuntimeException sendFault;
 
@@ -124,7 +128,7 @@ final class ClientAgent implements Runnable {
             while (running) {
                 int linkCount = dispatcher.links().size();
                 mailbox.await(nextTick - System.nanoTime(), socketLock);
-                rethrowFailureInSendNow();
+                rethrowFailureOnCallerThread();
                 for (WorkerLink link : dispatcher.links()) {
                     if (link.socket != null && (link.socket.getEvents() & ZMQ.Poller.POLLIN) != 0) {
                         receiveAll(link);
@@ -199,7 +203,7 @@ final class ClientAgent implements Runnable {
                 }
             } catch (RuntimeException | Error e) {
                 // thrown to the caller, it would leave the task in the dispatcher, unsent and never failed
-                failedInSendNow = e;
+                failedOnCallerThread = e;
                 mailbox.wakeUp();
             }
             return true;
@@ -215,8 +219,59 @@ final class ClientAgent implements Runnable {
         }
     }
 
-    private void rethrowFailureInSendNow() {
-        Throwable failure = failedInSendNow;
+    /**
+     * A thread spinning on a task's future ({@link SpinWait}): while the agent waits for input, reads
+     * what has arrived itself, as the agent would, so a result reaches the spinner without a wake-up of
+     * the agent and a hand-off from it. Brokest's {@code zmq.Signaler} counts a signal before it writes
+     * it, so the spinner sees a result as soon as JeroMQ's I/O thread has queued it. Returns at once
+     * when the agent is busy (it reads the input anyway) or a command waits for it.
+     */
+    void readForSpinner() {
+        if (Thread.currentThread().isInterrupted() || !socketLock.tryLock()) {
+            return;
+        }
+        try {
+            if (!running || !mailbox.isEmpty() || socketLock.hasQueuedThreads()) {
+                return;
+            }
+            boolean read = false;
+            int linkCount = dispatcher.links().size();
+            for (WorkerLink link : dispatcher.links()) {
+                if (link.socket == null) {
+                    continue;
+                }
+                int events = link.socket.getEvents();
+                if (events < 0 && link.socket.errno() == ZError.EINTR) {
+                    interruptSwallowed = true;
+                }
+                if (events > 0 && (events & ZMQ.Poller.POLLIN) != 0) {
+                    receiveAll(link);
+                    read = true;
+                    if (dispatcher.links().size() != linkCount) {
+                        break; // a link was dropped while reading; the agent reads the others
+                    }
+                }
+            }
+            if (read) {
+                spinnerReads++;
+                completer.flush();
+                dispatcher.dispatch(this::sendTask); // results freed slots: tasks queued for them go now
+                wakeAgentIfInputWaits();
+            }
+        } catch (RuntimeException | Error e) {
+            failedOnCallerThread = e; // the agent rethrows it and fails every task, as if it had met it itself
+            mailbox.wakeUp();
+        } finally {
+            if (interruptSwallowed) {
+                interruptSwallowed = false;
+                Thread.currentThread().interrupt();
+            }
+            socketLock.unlock();
+        }
+    }
+
+    private void rethrowFailureOnCallerThread() {
+        Throwable failure = failedOnCallerThread;
         if (failure instanceof RuntimeException e) {
             throw e;
         }
@@ -231,6 +286,10 @@ final class ClientAgent implements Runnable {
 
     long burstYields() {
         return burstYields;
+    }
+
+    long spinnerReads() {
+        return spinnerReads;
     }
 
     /**
@@ -428,6 +487,9 @@ final class ClientAgent implements Runnable {
         for (int i = 0; i < 10_000 && link.socket != null; i++) {
             byte[] frame = link.socket.recv(ZMQ.DONTWAIT);
             if (frame == null) {
+                if (link.socket.errno() == ZError.EINTR) {
+                    interruptSwallowed = true; // a caller reading for itself, see readForSpinner
+                }
                 return;
             }
             link.lastHeardNanos = System.nanoTime();

@@ -36,6 +36,8 @@ import org.zeromq.ZContext;
  */
 public final class ClientEngine implements AutoCloseable {
     private static final AtomicInteger CLIENTS = new AtomicInteger();
+    /** How long a thread blocked on a future may spin before it parks, unless told otherwise ({@link SpinWait}). */
+    public static final Duration DEFAULT_SPIN_WAIT = Duration.ofNanos(SpinWait.DEFAULT_LIMIT_NANOS);
 
     private final ClientConfig config;
     private final ZContext context = new ZContext(1);
@@ -51,12 +53,17 @@ public final class ClientEngine implements AutoCloseable {
     private final Semaphore pendingPermits;
     private final AtomicLong taskIds = new AtomicLong();
     private final Map<Long, RemoteFuture<Object>> outstanding = new ConcurrentHashMap<>();
-    /** What every task's future calls when a caller cancels it, and once it is done: one of each per client. */
-    private final LongConsumer cancelTask = this::cancel;
-    private final LongConsumer taskDone;
+    /** What every task's future calls (when a caller cancels it, once it is done...): one set per client. */
+    private final RemoteFuture.Hooks futureHooks;
     private volatile boolean closed;
 
+    /** A client whose blocked callers spin for at most {@link #DEFAULT_SPIN_WAIT}. */
     public ClientEngine(ClientConfig config, Duration noWorkerTimeout) {
+        this(config, noWorkerTimeout, DEFAULT_SPIN_WAIT);
+    }
+
+    /** {@code spinLimit}: how long a thread blocked on a future may spin before it parks ({@link SpinWait}). */
+    public ClientEngine(ClientConfig config, Duration noWorkerTimeout, Duration spinLimit) {
         JeromqCheck.warnOnceIfUnpatched();
         this.config = config;
         this.mailbox = new Mailbox<>();
@@ -71,7 +78,7 @@ public final class ClientEngine implements AutoCloseable {
         timers.setRemoveOnCancelPolicy(true);
         this.classThreads = Executors.newFixedThreadPool(2, DaemonThreads.named("brokest-class-server-"));
         this.pendingPermits = new Semaphore(config.maxPending());
-        this.taskDone = id -> {
+        LongConsumer taskDone = id -> {
             outstanding.remove(id);
             pendingPermits.release();
         };
@@ -82,6 +89,8 @@ public final class ClientEngine implements AutoCloseable {
         this.agent = new ClientAgent(config, context, mailbox, completer,
                 new ClassServer(config.classLoader(), config.maxMessageBytes()), classThreads, hello,
                 noWorkerTimeout.toNanos());
+        this.futureHooks = new RemoteFuture.Hooks(this::cancel, taskDone, callbacks, new SpinWait(spinLimit.toNanos()),
+                agent::readForSpinner);
         this.agentThread = new Thread(agent, "brokest-client-io");
         agentThread.setDaemon(true);
         agentThread.start();
@@ -112,7 +121,7 @@ public final class ClientEngine implements AutoCloseable {
         }
         acquirePermit(description);
         long id = taskIds.incrementAndGet();
-        RemoteFuture<Object> future = new RemoteFuture<>(id, cancelTask, callbacks, taskDone);
+        RemoteFuture<Object> future = new RemoteFuture<>(id, futureHooks);
         long deadline = options.timeout() == null ? Long.MAX_VALUE : System.nanoTime() + options.timeout().toNanos();
         TaskHandle handle = new TaskHandle(id, payload, options, future, description, deadline);
         outstanding.put(id, future);
@@ -162,6 +171,11 @@ public final class ClientEngine implements AutoCloseable {
     /** Fault injection for tests: every send on the client's sockets throws {@code fault}. */
     void injectSendFault(RuntimeException fault) {
         agent.injectSendFault(fault);
+    }
+
+    /** How many times a thread spinning on a future read the sockets itself (see {@code ClientAgent.readForSpinner}). */
+    long spinnerReads() {
+        return agent.spinnerReads();
     }
 
     /** How many times a submitting thread yielded at the end of a burst (see {@code ClientAgent.sendNow}). */

@@ -24,20 +24,32 @@ import java.util.function.Supplier;
  * completes a future. Only one waiter is served this way; others wait as usual. Only the futures
  * {@code submit} returns do this: the stages derived from them ({@code thenApply}...) are completed
  * inside the JDK's machinery and wait the JDK's way.
+ *
+ * <p>Before it parks, such a thread may spin for a short while ({@link SpinWait}): for a short task the
+ * result then arrives without the wake-up that ends a park, which on a virtual machine costs tens of
+ * microseconds.
  */
 public final class RemoteFuture<T> extends CompletableFuture<T> {
     private final long taskId;
-    private final LongConsumer onCancel;
-    /** Null for derived stages. */
-    private final LongConsumer onDone;
-    private final Executor defaultExecutor;
+    /** The client's, shared by all its futures and their derived stages, so a submit allocates none of it. */
+    private final Hooks hooks;
     /** 0 until {@link #afterCompletion} has run its work, then 1: once, whoever calls it. */
     private volatile int finished;
     /**
      * Null, the thread waiting in get/join, or the {@link Handed} work the socket thread gave that
-     * thread. Null (no direct waiting) for derived stages.
+     * thread. Null (no direct waiting) for derived stages, which is how they are told apart.
      */
     private final AtomicReference<Object> waiter;
+
+    /**
+     * What a client's futures call: {@code onCancel} gets a task's id when a caller cancels its future,
+     * {@code onDone} once the future completes, however it completes (the client's bookkeeping), on the
+     * completing thread; async stages without an executor run on {@code defaultExecutor}; {@code spin}
+     * decides whether a thread blocked in get/join spins before it parks.
+     */
+    record Hooks(LongConsumer onCancel, LongConsumer onDone, Executor defaultExecutor, SpinWait spin,
+                 Runnable readWhileSpinning) {
+    }
 
     private static final VarHandle FINISHED;
 
@@ -53,27 +65,20 @@ public final class RemoteFuture<T> extends CompletableFuture<T> {
     private record Handed(Runnable work) {
     }
 
-    /**
-     * The future of a submitted task. {@code onDone} gets the task's id once the future completes,
-     * however it completes (the client's bookkeeping), on the completing thread; {@code onCancel} gets
-     * it when a caller cancels the future. Both are the client's, shared by all its tasks, so a submit
-     * allocates neither.
-     */
-    RemoteFuture(long taskId, LongConsumer onCancel, Executor defaultExecutor, LongConsumer onDone) {
-        this.taskId = taskId;
-        this.onCancel = onCancel;
-        this.onDone = onDone;
-        this.defaultExecutor = defaultExecutor;
-        this.waiter = new AtomicReference<>();
+    /** The future of a submitted task. */
+    RemoteFuture(long taskId, Hooks hooks) {
+        this(taskId, hooks, new AtomicReference<>());
     }
 
-    /** A stage derived from a task's future: completed by the JDK, waited on the JDK's way. */
-    private RemoteFuture(long taskId, Executor defaultExecutor) {
+    /** The future of a submitted task, for tests: these hooks, no spinning. */
+    RemoteFuture(long taskId, LongConsumer onCancel, Executor defaultExecutor, LongConsumer onDone) {
+        this(taskId, new Hooks(onCancel, onDone, defaultExecutor, SpinWait.OFF, null));
+    }
+
+    private RemoteFuture(long taskId, Hooks hooks, AtomicReference<Object> waiter) {
         this.taskId = taskId;
-        this.onCancel = null;
-        this.onDone = null;
-        this.defaultExecutor = defaultExecutor;
-        this.waiter = null;
+        this.hooks = hooks;
+        this.waiter = waiter;
     }
 
     /**
@@ -137,6 +142,8 @@ public final class RemoteFuture<T> extends CompletableFuture<T> {
                 return true; // another thread waits here: wait as the JDK does
             }
             boolean interrupted = false;
+            long began = System.nanoTime();
+            spinWhileWaiting(me, deadline);
             while (waiter.get() == me && !isDone()) {
                 if (deadline != 0) {
                     long left = deadline - System.nanoTime();
@@ -154,6 +161,7 @@ public final class RemoteFuture<T> extends CompletableFuture<T> {
                     }
                 }
             }
+            hooks.spin().waited(System.nanoTime() - began);
             boolean stillMine = waiter.compareAndSet(me, null);
             if (!stillMine) {
                 Object handed = waiter.get();
@@ -172,6 +180,31 @@ public final class RemoteFuture<T> extends CompletableFuture<T> {
             }
         }
         return true;
+    }
+
+    /**
+     * Spins while this thread waits here and the future is not done, if the client's {@link SpinWait}
+     * allows: for short tasks that is much quicker than a park and the wake-up that ends it.
+     */
+    private void spinWhileWaiting(Thread me, long deadline) {
+        SpinWait spin = hooks.spin();
+        long budget = spin.start(deadline);
+        if (budget <= 0) {
+            return;
+        }
+        Runnable read = hooks.readWhileSpinning();
+        try {
+            long start = System.nanoTime();
+            while (waiter.get() == me && !isDone() && !me.isInterrupted()
+                    && System.nanoTime() - start < budget) {
+                if (read != null) {
+                    read.run();
+                }
+                Thread.onSpinWait();
+            }
+        } finally {
+            spin.spun();
+        }
     }
 
     /*
@@ -201,8 +234,8 @@ public final class RemoteFuture<T> extends CompletableFuture<T> {
         boolean done = isDone();
         boolean cancelled = super.cancel(mayInterruptIfRunning);
         afterCompletion();
-        if (cancelled && !done && onCancel != null) {
-            onCancel.accept(taskId);
+        if (cancelled && !done && waiter != null && hooks.onCancel() != null) {
+            hooks.onCancel().accept(taskId);
         }
         return cancelled;
     }
@@ -221,7 +254,7 @@ public final class RemoteFuture<T> extends CompletableFuture<T> {
 
     @Override
     public CompletableFuture<T> completeAsync(Supplier<? extends T> supplier, Executor executor) {
-        if (onDone != null && supplier != null && executor != null) {
+        if (waiter != null && supplier != null && executor != null) {
             super.whenComplete((value, failure) -> afterCompletion());
         }
         return super.completeAsync(supplier, executor);
@@ -229,23 +262,23 @@ public final class RemoteFuture<T> extends CompletableFuture<T> {
 
     /** A task's future is done, by whatever path: wake the direct waiter, tell the client, once. */
     private void afterCompletion() {
-        if (onDone == null || !isDone() || !FINISHED.compareAndSet(this, 0, 1)) {
+        if (waiter == null || !isDone() || !FINISHED.compareAndSet(this, 0, 1)) {
             return;
         }
         if (waiter.get() instanceof Thread thread) {
             LockSupport.unpark(thread);
         }
-        onDone.accept(taskId);
+        hooks.onDone().accept(taskId);
     }
 
     @Override
     public <U> CompletableFuture<U> newIncompleteFuture() {
-        return new RemoteFuture<>(taskId, defaultExecutor);
+        return new RemoteFuture<>(taskId, hooks, null);
     }
 
     @Override
     public Executor defaultExecutor() {
-        return defaultExecutor;
+        return hooks.defaultExecutor();
     }
 
     public long taskId() {

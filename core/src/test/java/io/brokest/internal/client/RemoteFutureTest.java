@@ -2,6 +2,7 @@ package io.brokest.internal.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -9,6 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -198,5 +200,76 @@ class RemoteFutureTest {
         f.orTimeout(1, TimeUnit.MILLISECONDS);
         assertThat(thrown.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                 .hasCauseInstanceOf(TimeoutException.class);
+    }
+
+    /** A future whose client has learned that waits are short, with a spin limit of 5 s, far above any wait here. */
+    private static RemoteFuture<String> spinningFuture() {
+        SpinWait spin = new SpinWait(TimeUnit.SECONDS.toNanos(5));
+        spin.waited(0);
+        return new RemoteFuture<>(1, new RemoteFuture.Hooks(null, id -> { }, Runnable::run, spin, null));
+    }
+
+    /** Waits until some thread spins on a future; fails the test after 10 s. */
+    private static void awaitSpinner() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (SpinWait.spinners() == 0) {
+            assertThat(System.nanoTime() < deadline).as("a thread spins").isTrue();
+            Thread.onSpinWait();
+        }
+    }
+
+    private static Thread waiterThread(RemoteFuture<String> f, CompletableFuture<Object> outcome) {
+        Thread t = new Thread(() -> {
+            try {
+                outcome.complete(f.get());
+            } catch (Throwable e) {
+                outcome.complete(e);
+            }
+        }, "the-spinner");
+        t.start();
+        return t;
+    }
+
+    @Test
+    void aWaiterThatSpinsNeverParksAndRunsTheHandedCompletion() throws Exception {
+        assumeTrue(SpinWait.maxSpinners() > 0, "a one-core machine never spins");
+        RemoteFuture<String> f = spinningFuture();
+        CompletableFuture<Object> outcome = new CompletableFuture<>();
+        Thread waiter = waiterThread(f, outcome);
+        awaitSpinner();
+        long watchUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
+        while (System.nanoTime() < watchUntil) { // a parked waiter would show within microseconds
+            assertThat(LockSupport.getBlocker(waiter)).as("the waiter parks on the future").isNull();
+            assertThat(waiter.getState()).isEqualTo(Thread.State.RUNNABLE);
+        }
+        handOver(f, () -> f.complete(Thread.currentThread().getName()));
+        assertThat(outcome.get(10, TimeUnit.SECONDS)).isEqualTo("the-spinner");
+        assertThat(SpinWait.spinners()).as("its spinner slot is given back").isZero();
+    }
+
+    @Test
+    void anInterruptEndsTheSpinAtOnce() throws Exception {
+        assumeTrue(SpinWait.maxSpinners() > 0, "a one-core machine never spins");
+        RemoteFuture<String> f = spinningFuture();
+        CompletableFuture<Object> outcome = new CompletableFuture<>();
+        Thread waiter = waiterThread(f, outcome);
+        awaitSpinner();
+        long interruptedAt = System.nanoTime();
+        waiter.interrupt();
+        assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+        assertThat(System.nanoTime() - interruptedAt).as("well before the 5 s spin limit")
+                .isLessThan(TimeUnit.SECONDS.toNanos(2));
+        assertThat(SpinWait.spinners()).isZero();
+        assertThat(f.handToWaiter(() -> f.complete("late"))).as("nobody waits any more").isFalse();
+    }
+
+    @Test
+    void aTimedGetStopsSpinningAtItsDeadline() {
+        RemoteFuture<String> f = spinningFuture();
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> f.get(50, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
+        assertThat(System.nanoTime() - start).as("the deadline, not the 5 s spin limit")
+                .isBetween(TimeUnit.MILLISECONDS.toNanos(50), TimeUnit.SECONDS.toNanos(2));
+        assertThat(SpinWait.spinners()).isZero();
     }
 }
