@@ -58,11 +58,16 @@ final class Markdown {
         out.append(String.format("%n### 2. No-op tasks (1 worker x 2 threads; frames of %d bytes)%n%n",
                 (int) n.get("submitFrameBytes")));
         out.append("Brokest and raw JeroMQ are measured in turns within each repetition; a ratio is the median of "
-                + "the repetitions' ratios.\n\n");
+                + "the repetitions' ratios. A Brokest caller blocked in get() spins up to 200 us before it parks "
+                + "(spinWait); raw JeroMQ's receiver is timed blocking in recv and spinning as long.\n\n");
         out.append("| measure | Brokest | raw JeroMQ DEALER-ROUTER | Brokest / raw | local executor |\n");
         out.append("|---|---:|---:|---:|---:|\n");
         out.append(String.format("| round trip p50, one at a time | %.1f us | %.1f us | %.2f x | %.1f us |%n",
                 num(n, "brokestP50Micros"), num(n, "rawP50Micros"), num(n, "p50RatioToRaw"), num(n, "localP50Micros")));
+        out.append(String.format("| round trip p50, raw receiver spinning | %.1f us | %.1f us | %.2f x | |%n",
+                num(n, "brokestP50Micros"), num(n, "rawSpinningP50Micros"), num(n, "p50RatioToRawSpinning")));
+        out.append(String.format("| round trip p50, Brokest spinWait(0) (parks at once) | %.1f us | %.1f us | %.2f x | |%n",
+                num(n, "brokestNoSpinP50Micros"), num(n, "rawP50Micros"), num(n, "noSpinP50RatioToRaw")));
         out.append(String.format("| round trip p99, one at a time | %.1f us | %.1f us | %.2f x | |%n",
                 num(n, "brokestP99Micros"), num(n, "rawP99Micros"), num(n, "brokestP99Micros") / num(n, "rawP99Micros")));
         out.append(String.format("| throughput, 1,000 in flight (daemon default prefetch: adaptive, 6 credits for 2 threads growing to 1,002 for short tasks) | %,.0f /s | %,.0f /s (with Kryo) | %.3f | %,.0f /s |%n",
