@@ -143,7 +143,7 @@ public final class RemoteFuture<T> extends CompletableFuture<T> {
             }
             boolean interrupted = false;
             long began = System.nanoTime();
-            spinWhileWaiting(me, deadline);
+            boolean spunInVain = spinWhileWaiting(me, deadline);
             while (waiter.get() == me && !isDone()) {
                 if (deadline != 0) {
                     long left = deadline - System.nanoTime();
@@ -161,7 +161,7 @@ public final class RemoteFuture<T> extends CompletableFuture<T> {
                     }
                 }
             }
-            hooks.spin().waited(System.nanoTime() - began);
+            hooks.spin().waited(System.nanoTime() - began, spunInVain);
             boolean stillMine = waiter.compareAndSet(me, null);
             if (!stillMine) {
                 Object handed = waiter.get();
@@ -184,13 +184,14 @@ public final class RemoteFuture<T> extends CompletableFuture<T> {
 
     /**
      * Spins while this thread waits here and the future is not done, if the client's {@link SpinWait}
-     * allows: for short tasks that is much quicker than a park and the wake-up that ends it.
+     * allows: for short tasks that is much quicker than a park and the wake-up that ends it. Returns
+     * true if it spun for its whole budget and still waits.
      */
-    private void spinWhileWaiting(Thread me, long deadline) {
+    private boolean spinWhileWaiting(Thread me, long deadline) {
         SpinWait spin = hooks.spin();
         long budget = spin.start(deadline);
         if (budget <= 0) {
-            return;
+            return false;
         }
         Runnable read = hooks.readWhileSpinning();
         try {
@@ -202,6 +203,7 @@ public final class RemoteFuture<T> extends CompletableFuture<T> {
                 }
                 Thread.onSpinWait();
             }
+            return waiter.get() == me && !isDone() && !me.isInterrupted();
         } finally {
             spin.spun();
         }

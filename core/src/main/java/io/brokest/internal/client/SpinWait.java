@@ -31,7 +31,7 @@ final class SpinWait {
     private final long limitNanos;
     /**
      * The moving average of recent waits (the newest weighs an eighth), each counted at most four
-     * limits so one long wait does not stop spinning for long. Starts at the limit: the first wait
+     * limits so one long wait does not stop spinning for long; a spin in vain counts as four limits. Starts at the limit: the first wait
      * parks and teaches the average. Updated without a lock: a lost update only nudges a heuristic.
      */
     private volatile long typicalWaitNanos;
@@ -75,12 +75,16 @@ final class SpinWait {
         SPINNERS.decrementAndGet();
     }
 
-    /** A thread waited this long for a future (spinning, parked, or both). */
-    void waited(long nanos) {
+    /**
+     * A thread waited this long for a future (spinning, parked, or both); {@code spunInVain}: it spun
+     * for its whole budget and parked after all. Such a wait counts as four limits, however long it
+     * took: the spin only added CPU, and on a host the workers share, took a core from them.
+     */
+    void waited(long nanos, boolean spunInVain) {
         if (limitNanos == 0) {
             return;
         }
-        long sample = Math.min(Math.max(0, nanos), 4 * limitNanos);
+        long sample = spunInVain ? 4 * limitNanos : Math.min(Math.max(0, nanos), 4 * limitNanos);
         long typical = typicalWaitNanos;
         typicalWaitNanos = typical + (sample - typical) / 8;
     }

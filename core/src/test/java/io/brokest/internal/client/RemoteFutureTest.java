@@ -205,7 +205,7 @@ class RemoteFutureTest {
     /** A future whose client has learned that waits are short, with a spin limit of 5 s, far above any wait here. */
     private static RemoteFuture<String> spinningFuture() {
         SpinWait spin = new SpinWait(TimeUnit.SECONDS.toNanos(5));
-        spin.waited(0);
+        spin.waited(0, false);
         return new RemoteFuture<>(1, new RemoteFuture.Hooks(null, id -> { }, Runnable::run, spin, null));
     }
 
