@@ -240,10 +240,7 @@ final class ClientAgent implements Runnable {
                 if (link.socket == null) {
                     continue;
                 }
-                int events = link.socket.getEvents();
-                if (events < 0 && link.socket.errno() == ZError.EINTR) {
-                    interruptSwallowed = true;
-                }
+                int events = eventsOf(link.socket);
                 if (events > 0 && (events & ZMQ.Poller.POLLIN) != 0) {
                     receiveAll(link);
                     read = true;
@@ -303,15 +300,24 @@ final class ClientAgent implements Runnable {
             if (link.socket == null) {
                 continue;
             }
-            int events = link.socket.getEvents();
-            if (events < 0 && link.socket.errno() == ZError.EINTR) {
-                interruptSwallowed = true;
-            }
+            int events = eventsOf(link.socket);
             if (events < 0 || (events & ZMQ.Poller.POLLIN) != 0) {
                 mailbox.wakeUp();
                 return;
             }
         }
+    }
+
+    /**
+     * A socket's events, from a caller's thread: JeroMQ clears the thread's interrupt and fails with
+     * EINTR, so note it for the caller's flag to be restored.
+     */
+    private int eventsOf(ZMQ.Socket socket) {
+        int events = socket.getEvents();
+        if (events < 0 && socket.errno() == ZError.EINTR) {
+            interruptSwallowed = true;
+        }
+        return events;
     }
 
     private void execute(Command command) {

@@ -209,16 +209,11 @@ class RemoteFutureTest {
         return new RemoteFuture<>(1, new RemoteFuture.Hooks(null, id -> { }, Runnable::run, spin, null));
     }
 
-    /** Waits until some thread spins on a future; fails the test after 10 s. */
-    private static void awaitSpinner() {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (SpinWait.spinners() == 0) {
-            assertThat(System.nanoTime() < deadline).as("a thread spins").isTrue();
-            Thread.onSpinWait();
-        }
-    }
-
-    private static Thread waiterThread(RemoteFuture<String> f, CompletableFuture<Object> outcome) {
+    /**
+     * Starts a thread that waits in {@code f.get()} and puts what it returns or throws in {@code
+     * outcome}; returns it once it spins (fails the test if it does not within 10 s).
+     */
+    private static Thread spinningWaiter(RemoteFuture<String> f, CompletableFuture<Object> outcome) {
         Thread t = new Thread(() -> {
             try {
                 outcome.complete(f.get());
@@ -227,6 +222,11 @@ class RemoteFutureTest {
             }
         }, "the-spinner");
         t.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (SpinWait.spinners() == 0) {
+            assertThat(System.nanoTime() < deadline).as("a thread spins").isTrue();
+            Thread.onSpinWait();
+        }
         return t;
     }
 
@@ -235,8 +235,7 @@ class RemoteFutureTest {
         assumeTrue(SpinWait.maxSpinners() > 0, "a one-core machine never spins");
         RemoteFuture<String> f = spinningFuture();
         CompletableFuture<Object> outcome = new CompletableFuture<>();
-        Thread waiter = waiterThread(f, outcome);
-        awaitSpinner();
+        Thread waiter = spinningWaiter(f, outcome);
         long watchUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
         while (System.nanoTime() < watchUntil) { // a parked waiter would show within microseconds
             assertThat(LockSupport.getBlocker(waiter)).as("the waiter parks on the future").isNull();
@@ -252,8 +251,7 @@ class RemoteFutureTest {
         assumeTrue(SpinWait.maxSpinners() > 0, "a one-core machine never spins");
         RemoteFuture<String> f = spinningFuture();
         CompletableFuture<Object> outcome = new CompletableFuture<>();
-        Thread waiter = waiterThread(f, outcome);
-        awaitSpinner();
+        Thread waiter = spinningWaiter(f, outcome);
         long interruptedAt = System.nanoTime();
         waiter.interrupt();
         assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
