@@ -491,21 +491,43 @@ final class ClientAgent implements Runnable {
 
     private void receiveAll(WorkerLink link) {
         for (int i = 0; i < 10_000 && link.socket != null; i++) {
-            byte[] frame = link.socket.recv(ZMQ.DONTWAIT);
-            if (frame == null) {
-                if (link.socket.errno() == ZError.EINTR) {
-                    interruptSwallowed = true; // a caller reading for itself, see readForSpinner
-                }
+            byte[] frame = receiveNow(link.socket);
+            if (frame == null || frame == INTERRUPTED) {
+                interruptSwallowed |= frame == INTERRUPTED;
                 return;
             }
             link.lastHeardNanos = System.nanoTime();
             ZMQ.Socket socket = link.socket;
             // a message carries one or more frames, each a whole Brokest message (see Protocol); the
-            // rest of one is dropped if handling a frame closed its socket
-            while (frame != null) {
+            // rest of one is dropped if handling a frame closed its socket, and read as the next
+            // message if an interrupt stopped the reading
+            while (frame != null && frame != INTERRUPTED) {
                 handleFrame(link, frame);
-                frame = link.socket == socket && socket.hasReceiveMore() ? socket.recv(ZMQ.DONTWAIT) : null;
+                frame = link.socket == socket && socket.hasReceiveMore() ? receiveNow(socket) : null;
             }
+            if (frame == INTERRUPTED) {
+                interruptSwallowed = true;
+                return;
+            }
+        }
+    }
+
+    /** What {@link #receiveNow} returns when its thread was interrupted. */
+    static final byte[] INTERRUPTED = new byte[0];
+
+    /**
+     * The next frame waiting on the socket, or null. On a caller's thread ({@link #readForSpinner})
+     * JeroMQ may meet an interrupt: it clears the thread's flag and throws EINTR, which would fail the
+     * whole client; then this returns {@link #INTERRUPTED}, and the caller restores the flag.
+     */
+    static byte[] receiveNow(ZMQ.Socket socket) {
+        try {
+            return socket.recv(ZMQ.DONTWAIT);
+        } catch (ZMQException e) {
+            if (e.getErrorCode() != ZError.EINTR) {
+                throw e;
+            }
+            return INTERRUPTED;
         }
     }
 
