@@ -45,7 +45,8 @@ public final class RemoteFuture<T> extends CompletableFuture<T> {
      * What a client's futures call: {@code onCancel} gets a task's id when a caller cancels its future,
      * {@code onDone} once the future completes, however it completes (the client's bookkeeping), on the
      * completing thread; async stages without an executor run on {@code defaultExecutor}; {@code spin}
-     * decides whether a thread blocked in get/join spins before it parks.
+     * decides whether a thread blocked in get/join spins before it parks, and such a thread runs
+     * {@code readWhileSpinning} (null: nothing) as it spins, to read the client's input itself.
      */
     record Hooks(LongConsumer onCancel, LongConsumer onDone, Executor defaultExecutor, SpinWait spin,
                  Runnable readWhileSpinning) {
