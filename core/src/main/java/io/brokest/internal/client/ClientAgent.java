@@ -227,7 +227,8 @@ final class ClientAgent implements Runnable {
      * when the agent is busy (it reads the input anyway) or a command waits for it.
      */
     void readForSpinner() {
-        if (Thread.currentThread().isInterrupted() || !socketLock.tryLock()) {
+        // tryLock barges past a queued agent, so look first: a spinner must not keep the agent waiting
+        if (Thread.currentThread().isInterrupted() || socketLock.hasQueuedThreads() || !socketLock.tryLock()) {
             return;
         }
         try {
