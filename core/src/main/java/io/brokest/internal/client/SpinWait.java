@@ -31,8 +31,9 @@ final class SpinWait {
     private final long limitNanos;
     /**
      * The moving average of recent waits (the newest weighs an eighth), each counted at most four
-     * limits so one long wait does not stop spinning for long; a spin in vain counts as four limits. Starts at the limit: the first wait
-     * parks and teaches the average. Updated without a lock: a lost update only nudges a heuristic.
+     * limits so one long wait does not stop spinning for long; a spin in vain counts as four limits.
+     * Starts at the limit: the first wait parks and teaches the average. Updated without a lock: a
+     * lost update only nudges a heuristic.
      */
     private volatile long typicalWaitNanos;
 
