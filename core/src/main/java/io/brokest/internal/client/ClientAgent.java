@@ -126,17 +126,9 @@ final class ClientAgent implements Runnable {
             long tickNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(10), heartbeatNanos / 4);
             long nextTick = System.nanoTime() + tickNanos;
             while (running) {
-                int linkCount = dispatcher.links().size();
                 mailbox.await(nextTick - System.nanoTime(), socketLock);
                 rethrowFailureOnCallerThread();
-                for (WorkerLink link : dispatcher.links()) {
-                    if (link.socket != null && (link.socket.getEvents() & ZMQ.Poller.POLLIN) != 0) {
-                        receiveAll(link);
-                        if (dispatcher.links().size() != linkCount) {
-                            break; // a link was dropped while reading; the others are read next turn
-                        }
-                    }
-                }
+                receiveReady();
                 completer.flush();
                 mailbox.drain(this::execute); // every turn: cheap, and no wake-up can be missed
                 if (running) {
@@ -235,22 +227,7 @@ final class ClientAgent implements Runnable {
             if (!running || !mailbox.isEmpty() || socketLock.hasQueuedThreads()) {
                 return;
             }
-            boolean read = false;
-            int linkCount = dispatcher.links().size();
-            for (WorkerLink link : dispatcher.links()) {
-                if (link.socket == null) {
-                    continue;
-                }
-                int events = eventsOf(link.socket);
-                if (events > 0 && (events & ZMQ.Poller.POLLIN) != 0) {
-                    receiveAll(link);
-                    read = true;
-                    if (dispatcher.links().size() != linkCount) {
-                        break; // a link was dropped while reading; the agent reads the others
-                    }
-                }
-            }
-            if (read) {
+            if (receiveReady()) {
                 spinnerReads++;
                 completer.flush();
                 dispatcher.dispatch(this::sendTask); // results freed slots: tasks queued for them go now
@@ -266,6 +243,29 @@ final class ClientAgent implements Runnable {
             }
             socketLock.unlock();
         }
+    }
+
+    /**
+     * Owner: reads every socket that has input (the agent each turn, a spinner while it spins);
+     * returns whether any had.
+     */
+    private boolean receiveReady() {
+        boolean read = false;
+        int linkCount = dispatcher.links().size();
+        for (WorkerLink link : dispatcher.links()) {
+            if (link.socket == null) {
+                continue;
+            }
+            int events = eventsOf(link.socket);
+            if (events > 0 && (events & ZMQ.Poller.POLLIN) != 0) {
+                receiveAll(link);
+                read = true;
+                if (dispatcher.links().size() != linkCount) {
+                    break; // a link was dropped while reading; the others are read next turn
+                }
+            }
+        }
+        return read;
     }
 
     private void rethrowFailureOnCallerThread() {

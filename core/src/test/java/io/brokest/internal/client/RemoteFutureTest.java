@@ -209,11 +209,18 @@ class RemoteFutureTest {
         return new RemoteFuture<>(1, new RemoteFuture.Hooks(null, id -> { }, Runnable::run, spin, null));
     }
 
+    /** A thread waiting in {@code future.get()}, and what that returned or threw once it is done. */
+    private record Spinner(RemoteFuture<String> future, Thread thread, CompletableFuture<Object> outcome) {
+    }
+
     /**
-     * Starts a thread that waits in {@code f.get()} and puts what it returns or throws in {@code
-     * outcome}; returns it once it spins (fails the test if it does not within 10 s).
+     * Starts a thread that waits in {@code get()} on a {@link #spinningFuture()}; returns once it
+     * spins (fails the test if it does not within 10 s). Skips the test on a one-core machine.
      */
-    private static Thread spinningWaiter(RemoteFuture<String> f, CompletableFuture<Object> outcome) {
+    private static Spinner startSpinner() {
+        assumeTrue(SpinWait.maxSpinners() > 0, "a one-core machine never spins");
+        RemoteFuture<String> f = spinningFuture();
+        CompletableFuture<Object> outcome = new CompletableFuture<>();
         Thread t = new Thread(() -> {
             try {
                 outcome.complete(f.get());
@@ -227,34 +234,31 @@ class RemoteFutureTest {
             assertThat(System.nanoTime() < deadline).as("a thread spins").isTrue();
             Thread.onSpinWait();
         }
-        return t;
+        return new Spinner(f, t, outcome);
     }
 
     @Test
     void aWaiterThatSpinsNeverParksAndRunsTheHandedCompletion() throws Exception {
-        assumeTrue(SpinWait.maxSpinners() > 0, "a one-core machine never spins");
-        RemoteFuture<String> f = spinningFuture();
-        CompletableFuture<Object> outcome = new CompletableFuture<>();
-        Thread waiter = spinningWaiter(f, outcome);
+        Spinner spinner = startSpinner();
+        RemoteFuture<String> f = spinner.future();
+        Thread waiter = spinner.thread();
         long watchUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
         while (System.nanoTime() < watchUntil) { // a parked waiter would show within microseconds
             assertThat(LockSupport.getBlocker(waiter)).as("the waiter parks on the future").isNull();
             assertThat(waiter.getState()).isEqualTo(Thread.State.RUNNABLE);
         }
         handOver(f, () -> f.complete(Thread.currentThread().getName()));
-        assertThat(outcome.get(10, TimeUnit.SECONDS)).isEqualTo("the-spinner");
+        assertThat(spinner.outcome().get(10, TimeUnit.SECONDS)).isEqualTo("the-spinner");
         assertThat(SpinWait.spinners()).as("its spinner slot is given back").isZero();
     }
 
     @Test
     void anInterruptEndsTheSpinAtOnce() throws Exception {
-        assumeTrue(SpinWait.maxSpinners() > 0, "a one-core machine never spins");
-        RemoteFuture<String> f = spinningFuture();
-        CompletableFuture<Object> outcome = new CompletableFuture<>();
-        Thread waiter = spinningWaiter(f, outcome);
+        Spinner spinner = startSpinner();
+        RemoteFuture<String> f = spinner.future();
         long interruptedAt = System.nanoTime();
-        waiter.interrupt();
-        assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+        spinner.thread().interrupt();
+        assertThat(spinner.outcome().get(10, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
         assertThat(System.nanoTime() - interruptedAt).as("well before the 5 s spin limit")
                 .isLessThan(TimeUnit.SECONDS.toNanos(2));
         assertThat(SpinWait.spinners()).isZero();
